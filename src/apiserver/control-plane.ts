@@ -1,0 +1,119 @@
+// Assembles an API server from its parts: store, PKI, registry of built-in resources, bootstrap
+// objects, and the HTTPS server. `strata server` and the tests start it the same way.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { BUILTIN_RESOURCES } from '../api/resources.ts';
+import { failure, isNotFound } from '../machinery/status-error.ts';
+import type { Store } from '../store/types.ts';
+import { ApiRegistry } from './api-registry.ts';
+import { bootstrapCluster } from './bootstrap.ts';
+import { Authenticator } from './filters/authn.ts';
+import { StaticTokenAuthenticator } from './filters/authn-static-token.ts';
+import { ApiMetrics } from './metrics.ts';
+import { OpenApiService } from './openapi/index.ts';
+import { ensurePki, writeKubeconfig, type Pki } from './pki/index.ts';
+import { ServiceAllocator } from './registry/allocator.ts';
+import type { NamespaceGuard } from './registry/generic-store.ts';
+import { strategyFor } from './registry/strategies/index.ts';
+import { ApiServer } from './server.ts';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  bind: string;
+  port: number;
+  tlsSans: string[];
+  serviceCidr: string;
+  nodePortRange: [number, number];
+  maxInflight: number;
+  version: string;
+  logger: Logger;
+  /** Opens the store (the SQLite file under dataDir by default). */
+  openStore: () => Promise<Store>;
+}
+
+export interface ControlPlane {
+  readonly server: ApiServer;
+  readonly registry: ApiRegistry;
+  readonly store: Store;
+  readonly pki: Pki;
+  readonly kubeconfigPath: string;
+  readonly url: string;
+  readonly metrics: ApiMetrics;
+  close(): Promise<void>;
+}
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = options.logger;
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const metrics = new ApiMetrics();
+  const rawStore = await options.openStore();
+  const store = metrics.instrument(rawStore);
+  const allocator = new ServiceAllocator(store, { serviceCidr: options.serviceCidr, nodePortRange: options.nodePortRange });
+  const pki = await ensurePki(options.dataDir, { sans: options.tlsSans, kubernetesServiceIp: allocator.apiServerIp, logger: log });
+
+  let registry: ApiRegistry | undefined;
+  const namespaceGuard: NamespaceGuard = async (namespace) => {
+    const namespaces = registry?.forKind('', 'Namespace');
+    if (!namespaces) return;
+    let ns = namespaces.store.cache.get(namespaces.store.key(undefined, namespace))?.object;
+    if (!ns) {
+      try {
+        ns = await namespaces.store.get(undefined, namespace);
+      } catch (err) {
+        if (isNotFound(err)) throw failure(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+        throw err;
+      }
+    }
+    if (ns.metadata.deletionTimestamp) {
+      throw failure(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace,
+        kind: 'namespaces',
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  };
+  registry = new ApiRegistry(store, { namespaceGuard });
+  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }));
+  await registry.start();
+
+  const tokens = await StaticTokenAuthenticator.fromFile(join(options.dataDir, 'pki', 'tokens.csv')).catch(() => new StaticTokenAuthenticator([]));
+  const authenticator = new Authenticator({ tokenAuthenticators: [tokens], logger: log });
+  const openapi = new OpenApiService();
+  const server = new ApiServer(
+    { bind: options.bind, port: options.port, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem }, maxInflight: options.maxInflight, version: options.version },
+    {
+      registry,
+      authenticator,
+      metrics,
+      openapi,
+      logger: log,
+      readiness: async () => {
+        await store.currentRevision();
+      },
+    },
+  );
+  const address = await server.listen();
+  const host = options.bind === '0.0.0.0' || options.bind === '::' ? '127.0.0.1' : options.bind;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  await bootstrapCluster(registry, allocator, { ip: host === '::1' || host.includes(':') ? '127.0.0.1' : host, port: address.port });
+  const kubeconfigPath = join(options.dataDir, 'kubeconfig');
+  await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
+
+  const reg = registry;
+  return {
+    server,
+    registry: reg,
+    store,
+    pki,
+    kubeconfigPath,
+    url,
+    metrics,
+    async close() {
+      await server.close();
+      for (const s of reg.stores()) s.cache.close();
+      await rawStore.close();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+// Subresources: status (spec/status split), scale (autoscaling/v1 Scale over a workload's
+// replicas), pods/binding, pods/eviction and namespaces/finalize.
+
+import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
+import { selectorToString } from '../../machinery/labels.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { decodeBody, mediaType, PATCH_TYPES, readBody } from '../http/body.ts';
+import { send, sendJson, successStatus } from '../http/respond.ts';
+import { applyPatch } from './patch.ts';
+import { checkObject, patchObject, readObject, requestContext, respondObject, updateObject, type ResourceCall } from './resource-handler.ts';
+import { parseWriteOptions } from './write-options.ts';
+
+
+export async function handleSubresource(call: ResourceCall): Promise<void> {
+  const { info, served } = call;
+  const sub = served.def.subresources.find((s) => s.name === info.subresource);
+  if (!sub || info.name === undefined) throw notFound({ group: served.def.group, resource: `${served.def.plural}/${info.subresource}` }, info.name ?? '');
+  switch (sub.name) {
+    case 'status':
+      if (info.verb === 'get') return respondObject(call, 200, await served.store.get(info.namespace, info.name), { kind: 'object', format: 'json' });
+      if (info.verb === 'update') return updateObject(call, 'status');
+      if (info.verb === 'patch') return patchObject(call, 'status');
+      break;
+    case 'scale':
+      return handleScale(call);
+    case 'binding':
+      if (info.verb === 'create') return bindPod(call);
+      break;
+    case 'eviction':
+      if (info.verb === 'create') return evictPod(call);
+      break;
+    case 'finalize':
+      if (info.verb === 'update') return finalizeNamespace(call);
+      break;
+    default:
+      throw badRequest(`${served.def.plural}/${sub.name} is served by the node agent, which this server does not run yet`);
+  }
+  throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+}
+
+// ---- scale ----
+
+function toScale(obj: KubeObject): KubeObject {
+  const spec = (obj['spec'] ?? {}) as Record<string, unknown>;
+  const status = (obj['status'] ?? {}) as Record<string, unknown>;
+  const selector = spec['selector'];
+  let selectorString = '';
+  if (selector && typeof selector === 'object') {
+    selectorString = 'matchLabels' in selector || 'matchExpressions' in selector ? selectorToString(selector as Record<string, unknown>) : Object.entries(selector).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  }
+  const scaleStatus: Record<string, unknown> = { replicas: (status['replicas'] as number | undefined) ?? 0 };
+  if (selectorString) scaleStatus['selector'] = selectorString;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: obj.metadata.name as string,
+      namespace: obj.metadata.namespace as string,
+      uid: obj.metadata.uid as string,
+      resourceVersion: obj.metadata.resourceVersion as string,
+      creationTimestamp: obj.metadata.creationTimestamp as string,
+    },
+    spec: { replicas: (spec['replicas'] as number | undefined) ?? 0 },
+    status: scaleStatus,
+  };
+}
+
+async function handleScale(call: ResourceCall): Promise<void> {
+  const { info, served } = call;
+  const store = served.store;
+  const name = info.name as string;
+  if (info.verb === 'get') {
+    sendJson(call.req, call.res, 200, toScale(await store.get(info.namespace, name)));
+    return;
+  }
+  if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotAllowed('the server does not allow this method on the requested resource');
+  const opts = parseWriteOptions(call.query);
+  const scaleKind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+  let body: KubeObject | undefined;
+  let patch: unknown;
+  let patchType = '';
+  if (info.verb === 'update') body = await readObject(call, scaleKind);
+  else {
+    patchType = mediaType(call.req.headers['content-type']);
+    if (!PATCH_TYPES.has(patchType) || patchType === 'application/apply-patch+yaml') throw unsupportedMediaType(`unsupported patch type for scale: ${patchType}`);
+    patch = decodeBody(await readBody(call.req), patchType, new Set([patchType]));
+  }
+  const { object } = await store.update(
+    info.namespace,
+    name,
+    (current) => {
+      if (!current) throw notFound(store.gr, name);
+      const scale = body ?? checkObject(applyPatch(patchType, toScale(current), patch, 'io.k8s.api.autoscaling.v1.Scale'), scaleKind);
+      const pinned = scale.metadata.resourceVersion;
+      if (pinned && pinned !== current.metadata.resourceVersion) {
+        throw conflict(store.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      const replicas = (scale['spec'] as Record<string, unknown> | undefined)?.['replicas'];
+      if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
+        throw badRequest(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+      }
+      const spec = (current['spec'] ??= {}) as Record<string, unknown>;
+      spec['replicas'] = replicas ?? 0;
+      return current;
+    },
+    requestContext(call, opts.dryRun, opts.fieldManager),
+  );
+  sendJson(call.req, call.res, 200, toScale(object));
+}
+
+// ---- pods/binding and pods/eviction ----
+
+async function bindPod(call: ResourceCall): Promise<void> {
+  const { info, served } = call;
+  const binding = await readObject(call, { group: '', version: 'v1', kind: 'Binding' });
+  const target = binding['target'] as { kind?: string; name?: string } | undefined;
+  if (!target?.name) throw badRequest('target.name: Required value');
+  if (target.kind && target.kind !== 'Node') throw badRequest(`target.kind: Unsupported value: "${target.kind}": supported values: "Node"`);
+  const name = info.name as string;
+  const opts = parseWriteOptions(call.query);
+  await served.store.update(
+    info.namespace,
+    name,
+    (pod) => {
+      if (!pod) throw notFound(served.store.gr, name);
+      const spec = (pod['spec'] ??= {}) as Record<string, unknown>;
+      if (pod.metadata.deletionTimestamp) throw conflict(served.store.gr, name, 'pod is being deleted, cannot be assigned to a host');
+      if (spec['nodeName']) throw conflict(served.store.gr, name, `pod ${name} is already assigned to node "${String(spec['nodeName'])}"`);
+      spec['nodeName'] = target.name;
+      const status = (pod['status'] ??= {}) as Record<string, unknown>;
+      const conditions = ((status['conditions'] as Record<string, unknown>[] | undefined) ?? []).filter((c) => c['type'] !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      status['conditions'] = conditions;
+      return pod;
+    },
+    requestContext(call, opts.dryRun, opts.fieldManager),
+    { subresource: 'internal' },
+  );
+  sendJson(call.req, call.res, 201, { ...successStatus(), code: 201 });
+}
+
+async function evictPod(call: ResourceCall): Promise<void> {
+  const { info, served } = call;
+  const eviction = await readObject(call, { group: 'policy', version: 'v1', kind: 'Eviction' });
+  const options = (eviction['deleteOptions'] ?? {}) as Record<string, unknown>;
+  const opts = parseWriteOptions(call.query);
+  // PodDisruptionBudget checks come with the disruption controller; until then eviction deletes.
+  await served.store.delete(info.namespace, info.name as string, options, requestContext(call, opts.dryRun, undefined));
+  sendJson(call.req, call.res, 201, { ...successStatus(), code: 201 });
+}
+
+// ---- namespaces/finalize ----
+
+async function finalizeNamespace(call: ResourceCall): Promise<void> {
+  const { info, served } = call;
+  const ns = await readObject(call);
+  const opts = parseWriteOptions(call.query);
+  const name = info.name as string;
+  const finalizers = ((ns['spec'] as Record<string, unknown> | undefined)?.['finalizers'] ?? []) as string[];
+  const { object } = await served.store.update(
+    undefined,
+    name,
+    (current) => {
+      if (!current) throw notFound(served.store.gr, name);
+      const spec = (current['spec'] ??= {}) as Record<string, unknown>;
+      spec['finalizers'] = finalizers;
+      return current;
+    },
+    requestContext(call, opts.dryRun, opts.fieldManager),
+    { subresource: 'internal' },
+  );
+  send(call.req, call.res, 200, JSON.stringify(served.fromStorage(object)));
+}

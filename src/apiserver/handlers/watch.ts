@@ -1,0 +1,105 @@
+// Watch responses: headers flushed at once, one JSON event per line, bookmarks, timeouts, Table
+// events when asked, and cut-off of watchers too slow to keep up (bounded memory).
+
+import { apiVersionOf, type KubeObject } from '../../api/types.ts';
+import { isStatusError } from '../../machinery/status-error.ts';
+import type { CachedObject, WatchEventType } from '../../store/watch-cache.ts';
+import { negotiate } from '../http/negotiate.ts';
+import type { ServerResponse } from 'node:http';
+import type { ListOptions } from './list-options.ts';
+import type { ResourceCall } from './resource-handler.ts';
+import { partialMetadata, printerOf, tableRow } from './table.ts';
+
+/** A watcher with more than this many bytes queued in its socket is dropped. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const BOOKMARK_INTERVAL_MS = 15_000;
+const DEFAULT_TIMEOUT_S = 1800;
+
+export async function serveWatch(call: ResourceCall, options: ListOptions): Promise<void> {
+  const { served, req } = call;
+  const res = call.res as ServerResponse;
+  const shape = negotiate(req.headers.accept, true);
+  const def = served.def;
+  const printer = shape.kind === 'table' ? printerOf(served) : undefined;
+  let sentColumns = false;
+
+  const encode = (type: WatchEventType | 'BOOKMARK', entry: CachedObject<KubeObject>): string => {
+    if (shape.kind === 'table' && printer) {
+      const obj = served.fromStorage(entry.object);
+      const table = {
+        kind: 'Table',
+        apiVersion: `meta.k8s.io/${shape.version}`,
+        metadata: { resourceVersion: obj.metadata.resourceVersion },
+        columnDefinitions: sentColumns ? [] : printer.columns,
+        rows: [tableRow(printer, obj, { version: shape.version, includeObject: options.includeObject, withColumns: true }, Date.now())],
+      };
+      sentColumns = true;
+      return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
+    }
+    if (shape.kind === 'metadata') return `{"type":"${type}","object":${JSON.stringify(partialMetadata(entry.object, shape.version))}}\n`;
+    const json = served.converter ? JSON.stringify(served.fromStorage(entry.object)) : entry.json();
+    return `{"type":"${type}","object":${json}}\n`;
+  };
+
+  let open = true;
+  const sink = (type: WatchEventType, entry: CachedObject<KubeObject>): boolean => {
+    if (!open) return false;
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      finish();
+      return false;
+    }
+    res.write(encode(type, entry));
+    return true;
+  };
+
+  // No content-length: HTTP/1.1 answers chunked, HTTP/2 streams DATA frames.
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+  res.flushHeaders();
+
+  let watcher: { close(): void } | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  let lastRevision = 0;
+  const bookmark = (): void => {
+    if (!open || !options.allowWatchBookmarks) return;
+    const rv = served.store.cache.revision;
+    if (rv === lastRevision) return;
+    lastRevision = rv;
+    const obj = { kind: def.kind, apiVersion: apiVersionOf(def.group, def.version), metadata: { resourceVersion: String(rv) } };
+    res.write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+  };
+  const finish = (): void => {
+    if (!open) return;
+    open = false;
+    for (const t of timers) clearTimeout(t);
+    watcher?.close();
+    call.onWatch?.(-1);
+    res.end();
+  };
+  call.onWatch?.(1);
+  req.on('close', finish);
+  res.on('error', finish);
+  try {
+    watcher = await served.store.watch(options.resourceVersion, { namespace: call.info.namespace, matches: options.matches }, sink);
+  } catch (err) {
+    if (isStatusError(err)) {
+      // Upstream reports a watch that cannot start (410 Expired) as an ERROR event.
+      res.write(`{"type":"ERROR","object":${JSON.stringify(err.status)}}\n`);
+      finish();
+      return;
+    }
+    finish();
+    throw err;
+  }
+  const timeout = (options.timeoutSeconds && options.timeoutSeconds > 0 ? options.timeoutSeconds : DEFAULT_TIMEOUT_S) * 1000;
+  timers.push(setTimeout(() => {
+    bookmark();
+    finish();
+  }, timeout));
+  if (options.allowWatchBookmarks) {
+    const tick = (): void => {
+      bookmark();
+      if (open) timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref());
+    };
+    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref());
+  }
+}

@@ -1,0 +1,48 @@
+// Options common to writes: dryRun, fieldManager, fieldValidation; and the strict/warn check
+// of unknown fields against the kind's schema.
+
+import { unknownFields } from '../../api/schema/index.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { badRequest } from '../../machinery/status-error.ts';
+import type { ServedResource } from '../api-registry.ts';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldManager: string | undefined;
+  fieldValidation: FieldValidation;
+}
+
+export function parseWriteOptions(query: URLSearchParams): WriteOptions {
+  const dryRun = query.getAll('dryRun');
+  for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+  const fv = query.get('fieldValidation') || 'Warn';
+  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
+    throw badRequest(`fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`);
+  }
+  const fieldManager = query.get('fieldManager') || undefined;
+  if (fieldManager !== undefined && (fieldManager.length > 128 || /[^\x20-\x7e]/.test(fieldManager))) {
+    throw badRequest('fieldManager: Invalid value: must be at most 128 printable characters');
+  }
+  return { dryRun: dryRun.length > 0, fieldManager, fieldValidation: fv };
+}
+
+/**
+ * Checks the object against the schema. Strict fails with a 400 naming every unknown field;
+ * Warn returns warnings for the Warning header; Ignore does nothing.
+ */
+export function checkUnknownFields(served: ServedResource, obj: KubeObject, mode: FieldValidation): string[] {
+  if (mode === 'Ignore' || !served.def.definition) return [];
+  const unknown = unknownFields(served.def.definition, obj);
+  if (unknown.length === 0) return [];
+  const messages = unknown.map((path) => `unknown field "${path}"`);
+  if (mode === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
+  return messages;
+}
+
+/** Formats warnings as RFC 7234 Warning header values (code 299, agent "-"). */
+export function warningHeader(warnings: string[]): string | undefined {
+  if (warnings.length === 0) return undefined;
+  return warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ');
+}

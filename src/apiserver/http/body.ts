@@ -1,0 +1,101 @@
+// Reading and decoding request bodies: a hard size limit (413), content types JSON and YAML
+// (415 for anything else), a nesting-depth bound so hostile documents cannot exhaust the stack,
+// and 400 Statuses for malformed input.
+
+import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+import { parse as parseYaml } from 'yaml';
+import { badRequest, tooLarge, unsupportedMediaType } from '../../machinery/status-error.ts';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+export const MAX_NESTING_DEPTH = 100;
+
+export type AnyRequest = IncomingMessage | Http2ServerRequest;
+
+export async function readBody(req: AnyRequest, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw tooLarge(`the request body is too large: limit is ${limit} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge(`the request body is too large: limit is ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** The media type without parameters, lower-cased ("application/json"). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+export const JSON_TYPES = new Set(['application/json', '']);
+export const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
+export const PATCH_TYPES = new Set([
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+]);
+
+/** Decodes a JSON or YAML body into a value; anything else is a 415. */
+export function decodeBody(body: Buffer, contentType: string, allowed: ReadonlySet<string> = new Set([...JSON_TYPES, ...YAML_TYPES])): unknown {
+  if (!allowed.has(contentType)) {
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${[...allowed].filter(Boolean).join(', ')}`);
+  }
+  if (body.length === 0) throw badRequest('the request body is empty');
+  let value: unknown;
+  if (YAML_TYPES.has(contentType) || contentType === 'application/apply-patch+yaml') {
+    checkDepth(body, true);
+    try {
+      value = parseYaml(body.toString('utf8'), { maxAliasCount: 100, strict: true, uniqueKeys: true });
+    } catch (err) {
+      throw badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+  } else {
+    checkDepth(body, false);
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    }
+  }
+  return value;
+}
+
+/** Rejects documents nested deeper than MAX_NESTING_DEPTH before parsing them. */
+function checkDepth(body: Buffer, yaml: boolean): void {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  if (max > MAX_NESTING_DEPTH) throw badRequest(`the request body is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
+  if (yaml) {
+    // Block-style YAML nests by indentation: bound it by the deepest indentation seen.
+    let maxIndent = 0;
+    for (const line of body.toString('utf8').split('\n')) {
+      const indent = line.length - line.trimStart().length;
+      if (indent > maxIndent) maxIndent = indent;
+    }
+    if (maxIndent > MAX_NESTING_DEPTH * 8) throw badRequest(`the request body is nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
+  }
+}

@@ -1,0 +1,256 @@
+// The API server: HTTPS (HTTP/1.1 and HTTP/2) in front of the registry. Each request goes
+// through metrics, the in-flight limit and authentication, then to the route that serves it:
+// version and health, discovery, OpenAPI, metrics, or a resource.
+
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { failure, notFound, tooManyRequests, unauthorized } from '../machinery/status-error.ts';
+import type { ApiRegistry } from './api-registry.ts';
+import type { Authenticator } from './filters/authn.ts';
+import { Discovery, wantsAggregated } from './handlers/discovery.ts';
+import { handleResource } from './handlers/resource-handler.ts';
+import type { AnyRequest } from './http/body.ts';
+import { parseResourcePath } from './http/request-info.ts';
+import { send, sendError, sendJson, type AnyResponse } from './http/respond.ts';
+import type { ApiMetrics } from './metrics.ts';
+import type { OpenApiResponse, OpenApiService } from './openapi/index.ts';
+
+export interface ApiServerConfig {
+  readonly bind: string;
+  readonly port: number;
+  readonly tls: { cert: string; key: string; ca: string };
+  /** Non-watch requests allowed at once before 429 (upstream default 400 + 200). */
+  readonly maxInflight: number;
+  readonly version: string;
+}
+
+export interface ApiServerDeps {
+  registry: ApiRegistry;
+  authenticator: Authenticator;
+  metrics: ApiMetrics;
+  openapi: OpenApiService;
+  logger: Logger;
+  /** Health checks for /readyz (e.g. the store answers). */
+  readiness: () => Promise<void>;
+}
+
+const NOOP_MAX_BYTES = 64 * 1024;
+
+export class ApiServer {
+  readonly #config: ApiServerConfig;
+  readonly #deps: ApiServerDeps;
+  readonly #discovery: Discovery;
+  readonly #log: Logger;
+  #server: Http2SecureServer | undefined;
+  #inflight = 0;
+  #openapiGeneration = -1;
+  #shuttingDown = false;
+  readonly #sockets = new Set<import('node:net').Socket>();
+
+  constructor(config: ApiServerConfig, deps: ApiServerDeps) {
+    this.#config = config;
+    this.#deps = deps;
+    this.#discovery = new Discovery(deps.registry);
+    this.#log = deps.logger.child({ component: 'apiserver' });
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const { tls } = this.#config;
+    const server = createSecureServer({
+      allowHTTP1: true,
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+      settings: { maxConcurrentStreams: 1000 },
+    });
+    server.on('request', (req, res) => void this.#handle(req, res));
+    server.on('connection', (socket: import('node:net').Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    server.on('tlsClientError', () => {});
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#config.port, this.#config.bind, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  get address(): AddressInfo | undefined {
+    return this.#server?.address() as AddressInfo | undefined;
+  }
+
+  /** Stops accepting, ends watches and open connections. */
+  async close(): Promise<void> {
+    this.#shuttingDown = true;
+    const server = this.#server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of this.#sockets) s.destroy();
+    });
+  }
+
+  async #handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url, 'https://localhost');
+    const info = parseResourcePath(url.pathname, req.method, url.searchParams);
+    const verb = info?.verb ?? req.method.toLowerCase();
+    const resource = info ? (info.subresource ? `${info.resource}/${info.subresource}` : info.resource) : '';
+    const isWatch = verb === 'watch';
+    let code = 200;
+    const limited = !isWatch && !isHealth(url.pathname);
+    if (limited) {
+      this.#inflight++;
+      this.#deps.metrics.inflight.inc({ kind: 'readOnly' });
+    }
+    try {
+      if (limited && this.#inflight > this.#config.maxInflight) throw tooManyRequests('Too many requests, please try again later.', 1);
+      code = await this.#route(req, res, url, info);
+    } catch (err) {
+      code = sendError(req, res, err, (e) => this.#log.error({ err: e, path: url.pathname, verb }, 'unexpected error serving request'));
+    } finally {
+      if (limited) {
+        this.#inflight--;
+        this.#deps.metrics.inflight.dec({ kind: 'readOnly' });
+      }
+      this.#deps.metrics.requests.inc({ verb, resource, code: String(code) });
+      if (!isWatch) this.#deps.metrics.latency.observe({ verb, resource }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  async #route(req: Http2ServerRequest, res: Http2ServerResponse, url: URL, info: ReturnType<typeof parseResourcePath>): Promise<number> {
+    const path = url.pathname;
+    if (isHealth(path)) return this.#health(req, res, path);
+    const user = await this.#deps.authenticator.authenticate(req);
+    if (!user) throw unauthorized();
+    if (path === '/version' || path === '/version/') {
+      sendJson(req, res, 200, versionInfo(this.#config.version));
+      return 200;
+    }
+    if (path === '/metrics') {
+      send(req, res, 200, await this.#deps.metrics.registry.metrics(), this.#deps.metrics.registry.contentType);
+      return 200;
+    }
+    if (path === '/debug/strata/noop') return this.#noop(req, res, url);
+    if (path.startsWith('/openapi/v3')) return this.#openapi(req, res, path, url.searchParams);
+    if (info && req.method !== 'OPTIONS') {
+      const served = this.#deps.registry.lookup(info.group, info.version, info.resource);
+      if (!served) throw notFound({ group: info.group, resource: info.resource }, info.name ?? '');
+      await handleResource({
+        req,
+        res,
+        query: url.searchParams,
+        info,
+        served,
+        user: user.username,
+        registry: this.#deps.registry,
+        onWatch: (delta) => this.#deps.metrics.watches.inc({ resource: info.resource }, delta),
+      });
+      return res.statusCode;
+    }
+    return this.#discoveryRoute(req, res, path);
+  }
+
+  #discoveryRoute(req: AnyRequest, res: AnyResponse, path: string): number {
+    const parts = path.split('/').filter(Boolean);
+    const d = this.#discovery;
+    let doc;
+    if (parts.length === 1 && (parts[0] === 'api' || parts[0] === 'apis')) {
+      const aggregated = wantsAggregated(req.headers.accept);
+      const core = parts[0] === 'api';
+      if (aggregated) doc = d.aggregated(core, aggregated);
+      else doc = core ? d.legacyCore(`${this.#config.bind === '0.0.0.0' ? '127.0.0.1' : this.#config.bind}:${this.#config.port}`) : d.legacyGroups();
+    } else if (parts.length === 2 && parts[0] === 'api' && d.hasGroupVersion('', parts[1] as string)) {
+      doc = d.resourceList('', parts[1] as string);
+    } else if (parts.length === 2 && parts[0] === 'apis' && d.hasGroup(parts[1] as string)) {
+      doc = d.legacyGroup(parts[1] as string);
+    } else if (parts.length === 3 && parts[0] === 'apis' && d.hasGroupVersion(parts[1] as string, parts[2] as string)) {
+      doc = d.resourceList(parts[1] as string, parts[2] as string);
+    } else if (parts.length === 0) {
+      sendJson(req, res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v3', '/readyz', '/version'] });
+      return 200;
+    } else {
+      throw failure(404, 'NotFound', 'the server could not find the requested resource', {});
+    }
+    send(req, res, 200, doc.body, doc.contentType);
+    return 200;
+  }
+
+  #openapi(req: AnyRequest, res: AnyResponse, path: string, query: URLSearchParams): number {
+    const openapi = this.#deps.openapi;
+    if (this.#openapiGeneration !== this.#deps.registry.generation) {
+      this.#openapiGeneration = this.#deps.registry.generation;
+      openapi.update(this.#deps.registry.all().map((s) => s.def));
+    }
+    let doc: OpenApiResponse | undefined;
+    if (path === '/openapi/v3' || path === '/openapi/v3/') doc = openapi.root();
+    else if (path.startsWith('/openapi/v3/')) doc = openapi.document(path.slice('/openapi/v3/'.length));
+    if (!doc) throw failure(404, 'NotFound', 'the server could not find the requested resource', {});
+    const hash = query.get('hash');
+    if (hash && hash !== doc.hash) {
+      (res as Http2ServerResponse).writeHead(301, { location: doc.url });
+      res.end();
+      return 301;
+    }
+    if (req.headers['if-none-match'] === doc.etag) {
+      (res as Http2ServerResponse).writeHead(304, { etag: doc.etag });
+      res.end();
+      return 304;
+    }
+    const headers: Record<string, string> = { etag: doc.etag };
+    if (hash) headers['cache-control'] = 'public, immutable';
+    send(req, res, 200, doc.body, 'application/json', headers);
+    return 200;
+  }
+
+  /** The transport baseline for benchmarks: authenticated, no registry, a canned body. */
+  async #noop(req: AnyRequest, res: AnyResponse, url: URL): Promise<number> {
+    for await (const _ of req as AsyncIterable<Buffer>) void _;
+    const size = Math.min(Number(url.searchParams.get('size') ?? '1024') || 0, NOOP_MAX_BYTES);
+    send(req, res, req.method === 'POST' ? 201 : 200, `{"kind":"Noop","data":"${'x'.repeat(Math.max(0, size - 26))}"}`);
+    return 200;
+  }
+
+  async #health(req: AnyRequest, res: AnyResponse, path: string): Promise<number> {
+    const check = path.replace(/\/$/, '');
+    let ok = !this.#shuttingDown;
+    let detail = '';
+    if (ok && check.startsWith('/readyz')) {
+      try {
+        await this.#deps.readiness();
+      } catch (err) {
+        ok = false;
+        detail = (err as Error).message;
+      }
+    }
+    const code = ok ? 200 : 503;
+    send(req, res, code, ok ? 'ok' : `[-]${check.slice(1)} failed: ${detail || 'shutting down'}\n${check.slice(1)} check failed`, 'text/plain; charset=utf-8');
+    return code;
+  }
+}
+
+function isHealth(path: string): boolean {
+  return /^\/(healthz|livez|readyz)(\/.*)?$/.test(path);
+}
+
+export function versionInfo(version: string): Record<string, string> {
+  return {
+    major: '1',
+    minor: '33',
+    gitVersion: `v1.33.0-strata.${version}`,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-11-24T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: `${process.platform === 'win32' ? 'windows' : process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}

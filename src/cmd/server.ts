@@ -1,0 +1,62 @@
+// `strata server`: runs the API server on this machine with the embedded SQLite store.
+
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { startControlPlane } from '../apiserver/control-plane.ts';
+import { SqliteStore } from '../store/index.ts';
+import { createLogger } from './logger.ts';
+import { VERSION } from './version.ts';
+
+export interface ServerFlags {
+  dataDir: string;
+  port: string;
+  bind: string;
+  tlsSan: string[];
+  serviceCidr: string;
+  nodePortRange: string;
+  maxInflight: string;
+  logLevel: string;
+}
+
+function parsePortRange(raw: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(raw);
+  if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) > 65535) throw new Error(`invalid --service-node-port-range "${raw}" (want e.g. 30000-32767)`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+export async function runServer(flags: ServerFlags): Promise<void> {
+  const logger = createLogger(flags.logLevel);
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port "${flags.port}"`);
+  const started = Date.now();
+  const cp = await startControlPlane({
+    dataDir: flags.dataDir,
+    bind: flags.bind,
+    port,
+    tlsSans: flags.tlsSan,
+    serviceCidr: flags.serviceCidr,
+    nodePortRange: parsePortRange(flags.nodePortRange),
+    maxInflight: Number(flags.maxInflight),
+    version: VERSION,
+    logger,
+    openStore: () => SqliteStore.open({ path: join(flags.dataDir, 'state.db') }),
+  });
+  logger.info({ url: cp.url, kubeconfig: cp.kubeconfigPath, host: hostname(), ms: Date.now() - started }, 'API server ready');
+  process.stdout.write(`Strata API server ready at ${cp.url}\nkubeconfig: ${cp.kubeconfigPath}\n  export KUBECONFIG=${cp.kubeconfigPath}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    cp.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,319 @@
+// The watch cache: one per stored resource. It holds the current objects and a window of recent
+// events, fed by a single store watch, so that lists and watches never touch the store. Each
+// cached object is decoded once and frozen; each event is serialized at most once per shape.
+
+import type { KeyValue, Store, StoreEvent, Watch } from './types.ts';
+import { isStoreError } from './types.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A decoded, frozen object as the cache keeps it. */
+export interface CachedObject<T = unknown> {
+  readonly key: string;
+  readonly object: T;
+  readonly revision: number;
+  /** JSON text of `object`, computed on first use and shared by every reader. */
+  json(): string;
+}
+
+export interface CacheEvent<T = unknown> {
+  readonly type: WatchEventType;
+  readonly revision: number;
+  readonly current: CachedObject<T>;
+  readonly previous: CachedObject<T> | undefined;
+}
+
+/** What a watcher receives. Returning false tells the cache the watcher is too slow: it is closed. */
+export type WatchSink<T> = (type: WatchEventType, entry: CachedObject<T>) => boolean;
+
+export interface CacheWatcher {
+  close(): void;
+  readonly closed: boolean;
+}
+
+export interface WatchCacheOptions<T> {
+  /** Turns stored bytes into an object carrying its resourceVersion; the cache freezes it. */
+  decode(kv: KeyValue): T;
+  /** How long events stay replayable (default 5 minutes, the store's compaction window). */
+  windowMs?: number;
+  /** Hard cap on remembered events (default 100,000). */
+  maxEvents?: number;
+  now?: () => number;
+}
+
+export class TooOldResourceVersionError extends Error {
+  readonly requested: number;
+  readonly oldest: number;
+  constructor(requested: number, oldest: number) {
+    super(`too old resource version: ${requested} (${oldest})`);
+    this.requested = requested;
+    this.oldest = oldest;
+  }
+}
+
+interface Watcher<T> {
+  predicate: (obj: T) => boolean;
+  sink: WatchSink<T>;
+  closed: boolean;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
+class Entry<T> implements CachedObject<T> {
+  readonly key: string;
+  readonly object: T;
+  readonly revision: number;
+  #json: string | undefined;
+  constructor(key: string, object: T, revision: number) {
+    this.key = key;
+    this.object = object;
+    this.revision = revision;
+  }
+  json(): string {
+    return (this.#json ??= JSON.stringify(this.object));
+  }
+}
+
+export class WatchCache<T = unknown> {
+  readonly prefix: string;
+  readonly #store: Store;
+  readonly #options: WatchCacheOptions<T>;
+  readonly #objects = new Map<string, Entry<T>>();
+  #sortedKeys: string[] | undefined;
+  /** Ring of recent events, oldest first; `#events[i].revision` increases. */
+  #events: { event: CacheEvent<T>; at: number }[] = [];
+  #eventsStart = 0;
+  /** Events with revision > #oldestRevision are all in the window. */
+  #oldestRevision = 0;
+  #revision = 0;
+  readonly #watchers = new Set<Watcher<T>>();
+  readonly #revisionWaiters: { revision: number; resolve: () => void }[] = [];
+  #storeWatch: Watch | undefined;
+  #ready: Promise<void> | undefined;
+
+  constructor(store: Store, prefix: string, options: WatchCacheOptions<T>) {
+    this.#store = store;
+    this.prefix = prefix;
+    this.#options = options;
+  }
+
+  /** Lists the prefix once and follows the store's watch from there. */
+  start(): Promise<void> {
+    this.#ready ??= this.#load();
+    return this.#ready;
+  }
+
+  async #load(): Promise<void> {
+    const { items, revision } = await this.#store.list(this.prefix);
+    for (const kv of items) this.#objects.set(kv.key, this.#entry(kv));
+    this.#revision = revision;
+    this.#oldestRevision = revision;
+    this.#follow();
+  }
+
+  #closedByUs = false;
+
+  /** Follows the store from the cache's revision; re-follows if the store watch ends on its own. */
+  #follow(): void {
+    const watch = this.#store.watch(this.prefix, { afterRevision: this.#revision }, (events) => this.#apply(events));
+    this.#storeWatch = watch;
+    void watch.done.then((err) => {
+      if (err && !isStoreError(err, 'closed') && !this.#closedByUs) void this.#rewatch().catch(() => {});
+    });
+  }
+
+  async #rewatch(): Promise<void> {
+    try {
+      this.#follow();
+    } catch (err) {
+      if (!isStoreError(err, 'compacted')) throw err;
+      // History is gone: reload everything and tell watchers to start over.
+      for (const w of this.#watchers) w.closed = true;
+      this.#watchers.clear();
+      this.#objects.clear();
+      this.#sortedKeys = undefined;
+      this.#events = [];
+      this.#eventsStart = 0;
+      this.#ready = undefined;
+      await this.start();
+    }
+  }
+
+  #entry(kv: KeyValue): Entry<T> {
+    const object = this.#options.decode(kv);
+    deepFreeze(object);
+    return new Entry(kv.key, object, kv.modRevision);
+  }
+
+  #apply(storeEvents: readonly StoreEvent[]): void {
+    const now = (this.#options.now ?? Date.now)();
+    for (const se of storeEvents) {
+      if (se.revision <= this.#revision) continue;
+      const previous = this.#objects.get(se.kv.key);
+      let event: CacheEvent<T>;
+      if (se.type === 'put') {
+        const current = this.#entry(se.kv);
+        if (!previous) this.#sortedKeys = undefined;
+        this.#objects.set(se.kv.key, current);
+        event = { type: previous ? 'MODIFIED' : 'ADDED', revision: se.revision, current, previous };
+      } else {
+        // The deleted object is reported with the delete's revision as its resourceVersion.
+        const current = this.#entry({ ...se.kv, modRevision: se.revision });
+        this.#objects.delete(se.kv.key);
+        this.#sortedKeys = undefined;
+        event = { type: 'DELETED', revision: se.revision, current, previous };
+      }
+      this.#revision = se.revision;
+      this.#remember(event, now);
+      this.#dispatch(event);
+    }
+    this.#wakeRevisionWaiters();
+  }
+
+  #remember(event: CacheEvent<T>, now: number): void {
+    this.#events.push({ event, at: now });
+    const windowMs = this.#options.windowMs ?? 5 * 60_000;
+    const maxEvents = this.#options.maxEvents ?? 100_000;
+    while (this.#events.length - this.#eventsStart > maxEvents || (this.#events[this.#eventsStart]?.at ?? now) < now - windowMs) {
+      const dropped = this.#events[this.#eventsStart++];
+      if (dropped) this.#oldestRevision = dropped.event.revision;
+    }
+    if (this.#eventsStart > 4096 && this.#eventsStart * 2 > this.#events.length) {
+      this.#events = this.#events.slice(this.#eventsStart);
+      this.#eventsStart = 0;
+    }
+  }
+
+  #dispatch(event: CacheEvent<T>): void {
+    for (const w of this.#watchers) this.#deliver(w, event);
+  }
+
+  /** Translates a raw event into what this watcher sees through its filter. */
+  #deliver(w: Watcher<T>, event: CacheEvent<T>): void {
+    if (w.closed) return;
+    const now = w.predicate(event.current.object);
+    const before = event.previous !== undefined && w.predicate(event.previous.object);
+    let ok = true;
+    if (event.type === 'DELETED') {
+      if (before || now) ok = w.sink('DELETED', event.current);
+    } else if (now && before) ok = w.sink('MODIFIED', event.current);
+    else if (now) ok = w.sink('ADDED', event.current);
+    else if (before) ok = w.sink('DELETED', event.current);
+    if (!ok) this.#closeWatcher(w);
+  }
+
+  #closeWatcher(w: Watcher<T>): void {
+    w.closed = true;
+    this.#watchers.delete(w);
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  get size(): number {
+    return this.#objects.size;
+  }
+
+  get watcherCount(): number {
+    return this.#watchers.size;
+  }
+
+  /** Resolves once the cache has seen every event up to `revision`. */
+  waitForRevision(revision: number, timeoutMs = 3000): Promise<void> {
+    if (this.#revision >= revision) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`watch cache did not reach revision ${revision} in ${timeoutMs}ms`)), timeoutMs);
+      this.#revisionWaiters.push({ revision, resolve: () => { clearTimeout(timer); resolve(); } });
+    });
+  }
+
+  /** Waits until the cache reflects everything the store has committed (a consistent read). */
+  async waitFresh(): Promise<void> {
+    await this.waitForRevision(await this.#store.currentRevision());
+  }
+
+  #wakeRevisionWaiters(): void {
+    if (this.#revisionWaiters.length === 0) return;
+    const waiting = this.#revisionWaiters.splice(0);
+    for (const w of waiting) {
+      if (this.#revision >= w.revision) w.resolve();
+      else this.#revisionWaiters.push(w);
+    }
+  }
+
+  get(key: string): CachedObject<T> | undefined {
+    return this.#objects.get(key);
+  }
+
+  /** Current objects in key order, optionally starting after `afterKey`, restricted to `keyPrefix`. */
+  *entries(keyPrefix = this.prefix, afterKey?: string): Generator<CachedObject<T>> {
+    this.#sortedKeys ??= [...this.#objects.keys()].sort();
+    const keys = this.#sortedKeys;
+    let start = 0;
+    const from = afterKey !== undefined && afterKey >= keyPrefix ? afterKey : keyPrefix;
+    // Binary search the first key >= from.
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((keys[mid] as string) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+    for (let i = start; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (!key.startsWith(keyPrefix)) break;
+      if (afterKey !== undefined && key <= afterKey) continue;
+      const entry = this.#objects.get(key);
+      if (entry) yield entry;
+    }
+  }
+
+  /**
+   * Starts a watch. fromRevision 0 means "now, with a synthetic ADDED for every current object
+   * that matches"; a positive revision replays remembered events after it, or throws
+   * TooOldResourceVersionError when the window no longer reaches back that far.
+   */
+  watch(fromRevision: number, predicate: (obj: T) => boolean, sink: WatchSink<T>, keyPrefix = this.prefix): CacheWatcher {
+    const w: Watcher<T> = { predicate, sink, closed: false };
+    const handle: CacheWatcher = {
+      close: () => this.#closeWatcher(w),
+      get closed() {
+        return w.closed;
+      },
+    };
+    if (fromRevision === 0) {
+      for (const entry of this.entries(keyPrefix)) {
+        if (w.closed) break;
+        if (predicate(entry.object) && !sink('ADDED', entry)) this.#closeWatcher(w);
+      }
+    } else if (fromRevision < this.#revision) {
+      if (fromRevision < this.#oldestRevision) throw new TooOldResourceVersionError(fromRevision, this.#oldestRevision + 1);
+      let lo = this.#eventsStart;
+      let hi = this.#events.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((this.#events[mid] as { event: CacheEvent<T> }).event.revision <= fromRevision) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < this.#events.length && !w.closed; i++) {
+        const event = (this.#events[i] as { event: CacheEvent<T> }).event;
+        if (event.current.key.startsWith(keyPrefix)) this.#deliver(w, event);
+      }
+    }
+    if (!w.closed) this.#watchers.add(w);
+    return handle;
+  }
+
+  close(): void {
+    this.#closedByUs = true;
+    this.#storeWatch?.close();
+    for (const w of this.#watchers) w.closed = true;
+    this.#watchers.clear();
+  }
+}

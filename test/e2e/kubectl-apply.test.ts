@@ -1,0 +1,186 @@
+// Client-side `kubectl apply` (create, unchanged, configured, pruned keys through the
+// last-applied three-way merge), `kubectl diff` exit codes, `kubectl scale` through the scale
+// subresource, and a create/apply round of the upstream guestbook example.
+
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseTable, startStrata } from './harness.ts';
+
+type Strata = Awaited<ReturnType<typeof startStrata>>;
+
+const GUESTBOOK = '/work/shared/examples/kubernetes-examples/web/guestbook';
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function configMap(data: Record<string, string>, labels: Record<string, string> = { app: 'cfg' }): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', labels }, data });
+}
+
+function deployment(image: string, replicas: number, extraEnv: { name: string; value: string }[] = []): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+      - name: api
+        image: ${image}
+        env: ${JSON.stringify([{ name: 'MODE', value: 'prod' }, ...extraEnv])}
+        ports:
+        - containerPort: 8080
+`;
+}
+
+describe('kubectl apply, diff and scale', { timeout: 150_000 }, () => {
+  let s: Strata;
+  before(async () => {
+    s = await startStrata();
+  });
+  after(async () => {
+    await s?.cleanup();
+  });
+
+  const getJson = (args: string[]) => JSON.parse(s.k(['get', ...args, '-o', 'json'])) as Record<string, any>;
+
+  test('apply creates, then reports unchanged without writing', () => {
+    assert.equal(s.k(['apply', '-f', '-'], { input: configMap({ a: '1', b: '2' }) }).trim(), 'configmap/cfg created');
+    const first = getJson(['cm', 'cfg']);
+    assert.deepEqual(first['data'], { a: '1', b: '2' });
+    const lastApplied = JSON.parse(first['metadata']['annotations'][LAST_APPLIED]) as Record<string, any>;
+    assert.deepEqual(lastApplied['data'], { a: '1', b: '2' });
+    assert.equal(s.k(['apply', '-f', '-'], { input: configMap({ a: '1', b: '2' }) }).trim(), 'configmap/cfg unchanged');
+    assert.equal(getJson(['cm', 'cfg'])['metadata']['resourceVersion'], first['metadata']['resourceVersion'], 'an unchanged apply writes nothing');
+  });
+
+  test('apply with a changed value reports configured and the change is visible', () => {
+    assert.equal(s.k(['apply', '-f', '-'], { input: configMap({ a: '10', b: '2', c: '3' }) }).trim(), 'configmap/cfg configured');
+    assert.deepEqual(getJson(['cm', 'cfg'])['data'], { a: '10', b: '2', c: '3' });
+  });
+
+  test('apply with a key removed deletes the key (three-way merge with last-applied)', () => {
+    // A key added by someone else (not in last-applied) survives; the removed applied key goes.
+    s.k(['patch', 'cm', 'cfg', '--type=merge', '-p', '{"data":{"manual":"yes"}}']);
+    assert.equal(s.k(['apply', '-f', '-'], { input: configMap({ a: '10', c: '3' }) }).trim(), 'configmap/cfg configured');
+    assert.deepEqual(getJson(['cm', 'cfg'])['data'], { a: '10', c: '3', manual: 'yes' });
+    // Labels work the same way.
+    s.k(['apply', '-f', '-'], { input: configMap({ a: '10', c: '3' }, { app: 'cfg', extra: 'x' }) });
+    assert.deepEqual(getJson(['cm', 'cfg'])['metadata']['labels'], { app: 'cfg', extra: 'x' });
+    s.k(['apply', '-f', '-'], { input: configMap({ a: '10', c: '3' }) });
+    assert.deepEqual(getJson(['cm', 'cfg'])['metadata']['labels'], { app: 'cfg' });
+  });
+
+  test('diff exits 1 with a unified diff when the manifest differs, 0 when it matches', () => {
+    const changed = s.kubectl(['diff', '-f', '-'], { input: configMap({ a: '11', c: '3' }) });
+    assert.equal(changed.code, 1, changed.stderr);
+    assert.match(changed.stdout, /^-\s+a: "10"$/m);
+    assert.match(changed.stdout, /^\+\s+a: "11"$/m);
+    // The manually added key is not in the manifest or last-applied, so it is untouched.
+    assert.doesNotMatch(changed.stdout, /^[-+]\s+manual:/m);
+    // diff is a server-side dry run: nothing was written.
+    assert.equal(getJson(['cm', 'cfg'])['data']['a'], '10');
+    const same = s.kubectl(['diff', '-f', '-'], { input: configMap({ a: '10', c: '3' }) });
+    assert.equal(same.code, 0, same.stderr + same.stdout);
+    assert.equal(same.stdout, '');
+    // A manifest for an object that does not exist yet diffs against nothing.
+    const fresh = s.kubectl(['diff', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fresh' }, data: { k: 'v' } }) });
+    assert.equal(fresh.code, 1, fresh.stderr);
+    assert.match(fresh.stdout, /^\+\s+k: v$/m);
+    assert.equal(s.kubectl(['get', 'cm', 'fresh']).code, 1, 'diff must not create the object');
+  });
+
+  test('apply of a Deployment: configured with a new image, generation bumps, SMP keeps list order', () => {
+    assert.equal(s.k(['apply', '-f', '-'], { input: deployment('nginx:1.25', 2) }).trim(), 'deployment.apps/api created');
+    assert.equal(s.k(['apply', '-f', '-'], { input: deployment('nginx:1.25', 2) }).trim(), 'deployment.apps/api unchanged');
+    assert.equal(s.k(['apply', '-f', '-'], { input: deployment('nginx:1.27', 2, [{ name: 'DEBUG', value: '1' }]) }).trim(), 'deployment.apps/api configured');
+    const d = getJson(['deploy', 'api']);
+    const c = d['spec']['template']['spec']['containers'][0];
+    assert.equal(c['image'], 'nginx:1.27');
+    assert.deepEqual(c['env'], [{ name: 'MODE', value: 'prod' }, { name: 'DEBUG', value: '1' }]);
+    assert.equal(d['metadata']['generation'], 2);
+    // Removing the env entry from the manifest removes it from the object.
+    s.k(['apply', '-f', '-'], { input: deployment('nginx:1.27', 2) });
+    assert.deepEqual(getJson(['deploy', 'api'])['spec']['template']['spec']['containers'][0]['env'], [{ name: 'MODE', value: 'prod' }]);
+    const diff = s.kubectl(['diff', '-f', '-'], { input: deployment('nginx:1.28', 2) });
+    assert.equal(diff.code, 1);
+    assert.match(diff.stdout, /^-\s+image: nginx:1\.27$/m);
+    assert.match(diff.stdout, /^\+\s+image: nginx:1\.28$/m);
+    assert.match(diff.stdout, /^-\s+generation: 3$/m, 'the dry run bumps the generation like a real update');
+  });
+
+  test('scale changes spec.replicas through the scale subresource', async () => {
+    assert.match(s.k(['scale', 'deploy', 'api', '--replicas=5']), /deployment\.apps\/api scaled/);
+    const d = getJson(['deploy', 'api']);
+    assert.equal(d['spec']['replicas'], 5);
+    assert.equal(parseTable(s.k(['get', 'deploy', 'api']))[0]!['READY'], '0/5');
+    const scale = await s.request('GET', '/apis/apps/v1/namespaces/default/deployments/api/scale', { headers: { accept: 'application/json' } });
+    assert.equal(scale.status, 200);
+    const body = JSON.parse(scale.body) as Record<string, any>;
+    assert.equal(body['kind'], 'Scale');
+    assert.equal(body['apiVersion'], 'autoscaling/v1');
+    assert.equal(body['spec']['replicas'], 5);
+    assert.equal(body['status']['selector'], 'app=api');
+    // --current-replicas is a precondition: GET the Scale, compare, then PUT it.
+    const wrong = s.kubectl(['scale', 'deploy', 'api', '--current-replicas=2', '--replicas=1']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /Expected replicas to be 2, was 5/);
+    s.k(['scale', 'deploy', 'api', '--current-replicas=5', '--replicas=1']);
+    assert.equal(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.replicas}']), '1');
+    // A Deployment whose manifest no longer matches the live replicas is "configured" again by apply.
+    assert.equal(s.k(['apply', '-f', '-'], { input: deployment('nginx:1.27', 2) }).trim(), 'deployment.apps/api configured');
+    assert.equal(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.replicas}']), '2');
+    const negative = s.kubectl(['scale', 'deploy', 'api', '--replicas=-1']);
+    assert.equal(negative.code, 1);
+  });
+
+  test('guestbook example: create -f a directory, then apply -f it (unchanged), then apply a change', () => {
+    const files = readdirSync(GUESTBOOK).filter((f) => f.endsWith('.yaml')).sort();
+    assert.equal(files.length, 6);
+    const created = s.k(['create', '-n', 'default', '-f', GUESTBOOK]);
+    for (const name of ['frontend', 'redis-master', 'redis-replica']) {
+      assert.match(created, new RegExp(`^deployment\\.apps/${name} created$`, 'm'));
+      assert.match(created, new RegExp(`^service/${name} created$`, 'm'));
+    }
+    const svcRows = parseTable(s.k(['get', 'svc', '-l', 'app in (guestbook,redis)']));
+    const frontend = svcRows.find((r) => r['NAME'] === 'frontend')!;
+    assert.equal(frontend['TYPE'], 'NodePort');
+    assert.match(frontend['PORT(S)'] ?? '', /^80:3\d{4}\/TCP$/);
+    assert.equal(parseTable(s.k(['get', 'deploy', 'frontend']))[0]!['READY'], '0/3');
+    // The objects were made by create (no last-applied): apply adopts them with a warning.
+    const adopted = s.kubectl(['apply', '-f', GUESTBOOK]);
+    assert.equal(adopted.code, 0, adopted.stderr);
+    assert.match(adopted.stderr, /missing the kubectl\.kubernetes\.io\/last-applied-configuration annotation/);
+    assert.match(adopted.stdout, /^deployment\.apps\/frontend configured$/m);
+    // Now every object carries last-applied, so a second apply changes nothing.
+    const again = s.k(['apply', '-f', GUESTBOOK]);
+    for (const f of ['frontend', 'redis-master', 'redis-replica']) {
+      assert.match(again, new RegExp(`^deployment\\.apps/${f} unchanged$`, 'm'));
+      assert.match(again, new RegExp(`^service/${f} unchanged$`, 'm'));
+    }
+    // Apply a change to one manifest: the frontend image moves on, the rest is unchanged.
+    const manifest = readFileSync(join(GUESTBOOK, 'frontend-deployment.yaml'), 'utf8').replace('gb-frontend:v5', 'gb-frontend:v6');
+    assert.equal(s.k(['apply', '-f', '-'], { input: manifest }).trim(), 'deployment.apps/frontend configured');
+    assert.equal(s.k(['get', 'deploy', 'frontend', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'gcr.io/google-samples/gb-frontend:v6');
+    assert.equal(s.k(['get', 'deploy', 'frontend', '-o', 'jsonpath={.spec.template.spec.containers[0].resources.requests.memory}']), '100Mi');
+    const del = s.k(['delete', '-f', GUESTBOOK]);
+    assert.match(del, /deployment\.apps "frontend" deleted/);
+    assert.equal(s.k(['get', 'deploy,svc', '-l', 'app in (guestbook,redis)', '-o', 'name']), '');
+  });
+
+  test('apply of the all-in-one guestbook manifest creates everything, then is unchanged', () => {
+    const file = join(GUESTBOOK, 'all-in-one', 'guestbook-all-in-one.yaml');
+    const first = s.k(['apply', '-f', file]);
+    assert.match(first, /^service\/frontend created$/m);
+    assert.match(first, /^deployment\.apps\/frontend created$/m);
+    const second = s.k(['apply', '-f', file]);
+    assert.doesNotMatch(second, /created|configured/);
+    assert.match(second, /^deployment\.apps\/frontend unchanged$/m);
+  });
+});
