@@ -20,7 +20,7 @@ import { GET_NAMESPACE, runGet, type GetData } from './scenarios/get.ts';
 import { LIST_NAMESPACE, runList, type ListData } from './scenarios/list.ts';
 import { WATCH_NAMESPACE, runWatch, type WatchData } from './scenarios/watch.ts';
 import { cpuProfiles, ServerProcess } from './server.ts';
-import { fmtBytes, fmtInt, fmtMs } from './stats.ts';
+import { fmtInt, fmtMs } from './stats.ts';
 
 const MiB = 1024 * 1024;
 
@@ -167,7 +167,6 @@ function evaluateGoals(o: BenchOptions, r: Results): Goal[] {
     actual: fmtRss(r.idleRssBytes),
     pass: r.idleRssBytes === undefined ? undefined : r.idleRssBytes <= 120 * MiB,
   });
-  void fmtBytes;
   return goals;
 }
 

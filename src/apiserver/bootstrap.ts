@@ -51,6 +51,10 @@ export async function bootstrapCluster(registry: ApiRegistry, allocator: Service
       spec: { type: 'ClusterIP', clusterIP: ip, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiEndpoint.port }], sessionAffinity: 'None' },
     });
   }
+  // Endpoints may not hold loopback addresses (upstream validation), and a server reachable only
+  // on loopback has no address a pod could use: like upstream's endpoint reconciler, whose write
+  // of a loopback advertise address fails validation, leave the Service without endpoints then.
+  if (isLoopback(apiEndpoint.ip)) return;
   await ensure(
     registry,
     '',
@@ -77,4 +81,8 @@ export async function bootstrapCluster(registry: ApiRegistry, allocator: Service
     },
     true,
   );
+}
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
 }

@@ -5,7 +5,7 @@
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { failure, notFound, tooManyRequests, unauthorized } from '../machinery/status-error.ts';
+import { badRequest, failure, notFound, tooManyRequests, unauthorized } from '../machinery/status-error.ts';
 import type { ApiRegistry } from './api-registry.ts';
 import type { Authenticator } from './filters/authn.ts';
 import { Discovery, wantsAggregated } from './handlers/discovery.ts';
@@ -100,8 +100,16 @@ export class ApiServer {
 
   async #handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url, 'https://localhost');
-    const info = parseResourcePath(url.pathname, req.method, url.searchParams);
+    let url: URL;
+    let info: ReturnType<typeof parseResourcePath>;
+    try {
+      url = requestUrl(req.url);
+      info = parseResourcePath(url.pathname, req.method, url.searchParams);
+    } catch (err) {
+      const failed = sendError(req, res, err, (e) => this.#log.error({ err: e }, 'unexpected error parsing a request path'));
+      this.#deps.metrics.requests.inc({ verb: req.method.toLowerCase(), resource: '', code: String(failed) });
+      return;
+    }
     const verb = info?.verb ?? req.method.toLowerCase();
     const resource = info ? (info.subresource ? `${info.resource}/${info.subresource}` : info.resource) : '';
     const isWatch = verb === 'watch';
@@ -235,6 +243,27 @@ export class ApiServer {
     send(req, res, code, ok ? 'ok' : `[-]${check.slice(1)} failed: ${detail || 'shutting down'}\n${check.slice(1)} check failed`, 'text/plain; charset=utf-8');
     return code;
   }
+}
+
+/**
+ * The request URL, refusing what WHATWG parsing would silently rewrite: a `.` or `..` segment
+ * (also percent-encoded, or after a backslash) would otherwise be resolved away, so that
+ * `DELETE …/configmaps/..` addressed the namespace itself. Malformed percent-encoding is a 400.
+ */
+function requestUrl(raw: string): URL {
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  for (const segment of path.split(/[/\\]/)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw badRequest(`invalid request path: malformed percent-encoding in "${segment}"`);
+    }
+    if (decoded === '.' || decoded === '..') throw badRequest(`invalid request path: a path segment may not be '${decoded}'`);
+    if (decoded.includes('/') || decoded.includes('\\')) throw badRequest(`invalid request path: a path segment may not contain '/'`);
+  }
+  return new URL(raw, 'https://localhost');
 }
 
 function isHealth(path: string): boolean {

@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { startControlPlane } from '../apiserver/control-plane.ts';
+import { startControlPlane } from '../apiserver/index.ts';
 import { SqliteStore } from '../store/index.ts';
 import { createLogger } from './logger.ts';
 import { VERSION } from './version.ts';

@@ -97,8 +97,11 @@ export function conflict(gr: GroupResource, name: string, why: string): StatusEr
 }
 
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
-  const causes = errors.map((e) => ({ reason: e.type, message: `${e.field}: ${e.message}`.replace(/^: /, ''), field: e.field }));
-  const summary = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join(', ');
+  // Like upstream NewInvalid: a cause's message is the error body without the field (clients
+  // print "<field>: <message>"), and the summary is an aggregate, bracketed when there are several.
+  const causes = errors.map((e) => ({ reason: e.type, message: e.message, field: e.field }));
+  const messages = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
+  const summary = messages.length > 1 ? `[${messages.join(', ')}]` : messages.join('');
   const qualified = group ? `${kind}.${group}` : kind;
   const d: StatusDetails = { name, kind, causes };
   if (group) d.group = group;

@@ -44,6 +44,12 @@ export interface Watch {
   close(): void;
   /** Resolves when the watch ends (closed, or the store failed: then the error is given). */
   readonly done: Promise<Error | undefined>;
+  /**
+   * The revision up to which every event under the prefix has been delivered, including commits
+   * that touched other prefixes (etcd's progress notification). Lets a cache of one prefix know it
+   * is fresh when the latest writes went elsewhere.
+   */
+  readonly progress?: number;
 }
 
 export type StoreErrorCode = 'exists' | 'not-found' | 'conflict' | 'compacted' | 'closed' | 'too-large';

@@ -223,12 +223,25 @@ export class WatchCache<T = unknown> {
     return this.#watchers.size;
   }
 
+  /**
+   * The revision up to which the cache has seen every event of its prefix: its last event, or
+   * further when the store reports progress past commits that touched only other prefixes.
+   */
+  #seen(): number {
+    return Math.max(this.#revision, this.#storeWatch?.progress ?? 0);
+  }
+
   /** Resolves once the cache has seen every event up to `revision`. */
   waitForRevision(revision: number, timeoutMs = 3000): Promise<void> {
-    if (this.#revision >= revision) return Promise.resolve();
+    if (this.#seen() >= revision) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`watch cache did not reach revision ${revision} in ${timeoutMs}ms`)), timeoutMs);
-      this.#revisionWaiters.push({ revision, resolve: () => { clearTimeout(timer); resolve(); } });
+      // Progress past other prefixes' commits brings no event here, so look at it now and then.
+      const poll = setInterval(() => this.#wakeRevisionWaiters(), 20);
+      const timer = setTimeout(() => {
+        clearInterval(poll);
+        reject(new Error(`watch cache did not reach revision ${revision} in ${timeoutMs}ms`));
+      }, timeoutMs);
+      this.#revisionWaiters.push({ revision, resolve: () => { clearTimeout(timer); clearInterval(poll); resolve(); } });
     });
   }
 
@@ -240,8 +253,9 @@ export class WatchCache<T = unknown> {
   #wakeRevisionWaiters(): void {
     if (this.#revisionWaiters.length === 0) return;
     const waiting = this.#revisionWaiters.splice(0);
+    const seen = this.#seen();
     for (const w of waiting) {
-      if (this.#revision >= w.revision) w.resolve();
+      if (seen >= w.revision) w.resolve();
       else this.#revisionWaiters.push(w);
     }
   }

@@ -33,6 +33,14 @@ export interface KubectlResult {
   stderr: string;
 }
 
+export interface KubectlOptions {
+  input?: string;
+  binary?: string;
+  timeoutMs?: number;
+  /** Extra environment variables (e.g. EDITOR for `kubectl edit`). */
+  env?: Record<string, string>;
+}
+
 export class StrataProcess {
   readonly dataDir: string;
   readonly port: number;
@@ -64,15 +72,17 @@ export class StrataProcess {
       env: { ...process.env },
     });
     this.child = child;
+    // On a restart the log already holds the previous run's lines: look only at this run's.
+    const from = this.#log.length;
     child.stdout?.on('data', (d: Buffer) => (this.#log += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.#log += d.toString()));
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`strata server exited with ${child.exitCode}:\n${this.#log}`);
-      if (this.#log.includes('API server ready')) return;
+      if (child.exitCode !== null) throw new Error(`strata server exited with ${child.exitCode}:\n${this.#log.slice(from)}`);
+      if (this.#log.includes('API server ready', from)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`strata server did not become ready:\n${this.#log}`);
+    throw new Error(`strata server did not become ready:\n${this.#log.slice(from)}`);
   }
 
   /** Sends SIGTERM and waits for a clean exit; returns the exit code. */
@@ -87,17 +97,18 @@ export class StrataProcess {
     return code;
   }
 
-  kubectl(args: string[], options: { input?: string; binary?: string; timeoutMs?: number } = {}): KubectlResult {
+  kubectl(args: string[], options: KubectlOptions = {}): KubectlResult {
     const result = spawnSync(options.binary ?? KUBECTL, ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...args], {
       input: options.input,
       encoding: 'utf8',
       timeout: options.timeoutMs ?? 60_000,
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     });
     return { code: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   }
 
   /** Runs kubectl and throws with its output when it fails. */
-  k(args: string[], options: { input?: string; binary?: string; timeoutMs?: number } = {}): string {
+  k(args: string[], options: KubectlOptions = {}): string {
     const r = this.kubectl(args, options);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
     return r.stdout;

@@ -140,6 +140,91 @@ describe('kubectl apply, diff and scale', { timeout: 150_000 }, () => {
     assert.equal(negative.code, 1);
   });
 
+  test('get and patch the scale and status subresources directly', () => {
+    const scale = s.k(['get', 'deploy', 'api', '--subresource=scale']);
+    assert.match(scale.split('\n')[0] ?? '', /^NAME\s+DESIRED\s+AVAILABLE$/);
+    assert.deepEqual(parseTable(scale)[0], { NAME: 'api', DESIRED: '2', AVAILABLE: '0' });
+    // The status subresource prints like the resource itself.
+    assert.equal(parseTable(s.k(['get', 'deploy', 'api', '--subresource=status']))[0]!['READY'], '0/2');
+    assert.match(s.k(['patch', 'deploy', 'api', '--subresource=scale', '--type=merge', '-p', '{"spec":{"replicas":4}}']), /scale\.autoscaling\/api patched/);
+    assert.equal(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.replicas}']), '4');
+    // Writing status through the status subresource leaves spec alone, and the reverse.
+    s.k(['patch', 'deploy', 'api', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":4,"availableReplicas":4,"readyReplicas":4,"updatedReplicas":4},"spec":{"replicas":9}}']);
+    assert.equal(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.replicas} {.status.availableReplicas}']), '4 4');
+    assert.deepEqual(parseTable(s.k(['get', 'deploy', 'api', '--subresource=scale']))[0], { NAME: 'api', DESIRED: '4', AVAILABLE: '4' });
+    assert.equal(parseTable(s.k(['get', 'deploy', 'api']))[0]!['READY'], '4/4');
+    s.k(['apply', '-f', '-'], { input: deployment('nginx:1.27', 2) });
+  });
+
+  test('set image, rollout restart, pause and resume patch the Deployment', () => {
+    assert.match(s.k(['set', 'image', 'deploy/api', 'api=nginx:1.29']), /deployment\.apps\/api image updated/);
+    assert.equal(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.29');
+    assert.match(s.k(['rollout', 'restart', 'deploy/api']), /deployment\.apps\/api restarted/);
+    assert.match(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}']), /^\d{4}-\d\d-\d\dT/);
+    assert.match(s.k(['rollout', 'pause', 'deploy/api']), /deployment\.apps\/api paused/);
+    assert.equal(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.paused}']), 'true');
+    assert.match(s.k(['rollout', 'resume', 'deploy/api']), /deployment\.apps\/api resumed/);
+    assert.equal(s.k(['get', 'deploy', 'api', '-o', 'jsonpath={.spec.paused}']), '');
+  });
+
+  test('a changed selector is refused as immutable', () => {
+    const moved = deployment('nginx:1.27', 2).replaceAll('app: api', 'app: api2').replace('matchLabels: {app: api}', 'matchLabels: {app: api2}').replace('labels: {app: api}', 'labels: {app: api2}');
+    const r = s.kubectl(['apply', '-f', '-'], { input: moved });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /The Deployment "api" is invalid: spec\.selector: Invalid value: .*field is immutable/);
+  });
+
+  test('replace (PUT): replaced, stale resourceVersion is a Conflict, --force recreates', () => {
+    const cm = JSON.parse(s.k(['get', 'cm', 'cfg', '-o', 'json'])) as Record<string, any>;
+    const uid = cm['metadata']['uid'];
+    cm['data'] = { replaced: 'yes' };
+    assert.match(s.k(['replace', '-f', '-'], { input: JSON.stringify(cm) }), /configmap\/cfg replaced/);
+    assert.deepEqual(getJson(['cm', 'cfg'])['data'], { replaced: 'yes' });
+    // The resourceVersion in the body is now stale.
+    cm['data'] = { replaced: 'twice' };
+    const stale = s.kubectl(['replace', '-f', '-'], { input: JSON.stringify(cm) });
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /Error from server \(Conflict\): error when replacing "STDIN": Operation cannot be fulfilled on configmaps "cfg": the object has been modified/);
+    delete cm['metadata']['resourceVersion'];
+    const forced = s.k(['replace', '--force', '-f', '-'], { input: JSON.stringify(cm) });
+    assert.match(forced, /configmap "cfg" deleted/);
+    assert.match(forced, /configmap\/cfg replaced/);
+    const after = getJson(['cm', 'cfg']);
+    assert.deepEqual(after['data'], { replaced: 'twice' });
+    assert.notEqual(after['metadata']['uid'], uid, 'replace --force deletes and recreates');
+  });
+
+  test('scale works for StatefulSets and ReplicaSets too', () => {
+    s.k(['create', '-f', '-'], {
+      input: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres:16}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: rs}}
+  template:
+    metadata: {labels: {app: rs}}
+    spec: {containers: [{name: c, image: nginx}]}
+`,
+    });
+    assert.match(s.k(['scale', 'statefulset', 'db', '--replicas=3']), /statefulset\.apps\/db scaled/);
+    assert.match(s.k(['scale', 'rs', 'rs', '--replicas=2']), /replicaset\.apps\/rs scaled/);
+    assert.equal(s.k(['get', 'sts', 'db', '-o', 'jsonpath={.spec.replicas}']), '3');
+    assert.equal(s.k(['get', 'rs', 'rs', '-o', 'jsonpath={.spec.replicas}']), '2');
+    assert.equal(parseTable(s.k(['get', 'sts', 'db']))[0]!['READY'], '0/3');
+  });
+
   test('guestbook example: create -f a directory, then apply -f it (unchanged), then apply a change', () => {
     const files = readdirSync(GUESTBOOK).filter((f) => f.endsWith('.yaml')).sort();
     assert.equal(files.length, 6);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { parseTable, startStrata } from './harness.ts';
+import { KUBECTL_131, parseTable, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
@@ -44,8 +44,9 @@ describe('kubectl get', { timeout: 120_000 }, () => {
   let s: Strata;
   before(async () => {
     s = await startStrata();
-    s.k(['create', 'namespace', 'team-a']);
-    s.k(['create', 'namespace', 'team-b']);
+    // Generator commands send protobuf from 1.32 on (not decoded yet), so 1.31 makes namespaces.
+    s.k(['create', 'namespace', 'team-a'], { binary: KUBECTL_131 });
+    s.k(['create', 'namespace', 'team-b'], { binary: KUBECTL_131 });
     s.k(['create', '-f', '-'], { input: [pod('a1', 'team-a', { app: 'a', tier: 'web' }), pod('a2', 'team-a', { app: 'a', tier: 'db' }), pod('b1', 'team-b', { app: 'b', tier: 'web' }, 'n1')].join('\n') });
     s.k(['create', '-f', '-'], { input: node('n1') });
     s.k(['create', '-f', '-'], {
@@ -211,13 +212,15 @@ spec:
 
   test('--chunk-size=2 pages through continue tokens and still prints every object', async () => {
     const cms = Array.from({ length: 7 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `chunk-${i + 1}`, labels: { i: String(i + 1) } }, data: { i: String(i + 1) } }));
-    s.k(['create', '-n', 'team-b', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: cms }) });
+    // Multi-document YAML rather than a v1 List: kubectl validates a List client-side against
+    // /openapi/v2, which this server does not serve (only v3).
+    s.k(['create', '-n', 'team-b', '-f', '-'], { input: cms.map((c) => JSON.stringify(c)).join('\n---\n') });
     const r = s.kubectl(['get', 'cm', '-n', 'team-b', '--chunk-size=2', '-v=6']);
     assert.equal(r.code, 0, r.stderr);
     const names = parseTable(r.stdout).map((row) => row['NAME']);
     // kube-root-ca.crt may or may not exist; the chunk-* ones must all be there, in order.
     assert.deepEqual(names.filter((n) => n?.startsWith('chunk-')), ['chunk-1', 'chunk-2', 'chunk-3', 'chunk-4', 'chunk-5', 'chunk-6', 'chunk-7']);
-    const requests = r.stderr.split('\n').filter((l) => /GET https:\/\/\S+\/api\/v1\/namespaces\/team-b\/configmaps\?/.test(l));
+    const requests = r.stderr.split('\n').filter((l) => /"Response" verb="GET" url="https:\/\/\S+\/api\/v1\/namespaces\/team-b\/configmaps\?/.test(l));
     assert.ok(requests.length >= 4, `expected at least 4 paged requests, saw:\n${requests.join('\n')}`);
     assert.ok(requests.every((l) => /limit=2/.test(l)));
     assert.equal(requests.filter((l) => /continue=/.test(l)).length, requests.length - 1);
@@ -242,6 +245,37 @@ spec:
   test('get all uses the "all" category', () => {
     const out = s.k(['get', 'all', '-n', 'team-a', '-o', 'name']).trim().split('\n').sort();
     assert.deepEqual(out, ['deployment.apps/web', 'pod/a1', 'pod/a2', 'service/np', 'service/web']);
+  });
+
+  test('-L adds label columns; --no-headers drops the header', () => {
+    const rows = parseTable(s.k(['get', 'pods', '-n', 'team-a', '-L', 'tier', '-L', 'app']));
+    assert.deepEqual(rows.map((r) => [r['NAME'], r['TIER'], r['APP']]), [['a1', 'web', 'a'], ['a2', 'db', 'a']]);
+    const bare = s.k(['get', 'pods', '-n', 'team-a', '--no-headers']);
+    assert.doesNotMatch(bare, /NAME/);
+    assert.equal(bare.trim().split('\n').length, 2);
+  });
+
+  test('describe node shows conditions, addresses and the pods on it', () => {
+    const out = s.k(['describe', 'node', 'n1']);
+    assert.match(out, /^Name:\s+n1$/m);
+    assert.match(out, /^Roles:\s+worker$/m);
+    assert.match(out, /^Unschedulable:\s+false$/m);
+    assert.match(out, /^\s+Ready\s+True\s+.*KubeletReady\s+ok$/m);
+    assert.match(out, /^\s+InternalIP:\s+10\.0\.0\.11$/m);
+    assert.match(out, /^Non-terminated Pods:\s+\(1 in total\)$/m);
+    assert.match(out, /^\s+team-b\s+b1\s+/m);
+  });
+
+  test('drain cordons the node and evicts its pods', () => {
+    const r = s.kubectl(['drain', 'n1', '--force', '--grace-period=0', '--timeout=30s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /node\/n1 cordoned/);
+    assert.match(r.stdout, /evicting pod team-b\/b1/);
+    assert.match(r.stdout, /pod\/b1 evicted/);
+    assert.match(r.stdout, /node\/n1 drained/);
+    assert.equal(s.kubectl(['get', 'pod', 'b1', '-n', 'team-b']).code, 1);
+    assert.equal(s.k(['get', 'node', 'n1', '-o', 'jsonpath={.spec.unschedulable}']), 'true');
+    s.k(['uncordon', 'n1']);
   });
 
   test('get of a missing object or type prints the upstream error', () => {

@@ -105,3 +105,13 @@ function formatResourceMetric(source: Rec, current: Rec | undefined): string {
   const goal = isInt(target['averageUtilization']) ? `${int(target['averageUtilization'])}%` : '<auto>';
   return `${name}: ${value}/${goal}`;
 }
+
+/** autoscaling/v1 Scale, as `kubectl get <workload> --subresource=scale` shows it. */
+export const scalePrinter: TablePrinter = printer(
+  [
+    NAME_COLUMN,
+    column('Desired', 'integer', 'Desired number of replicas (spec.replicas).'),
+    column('Available', 'integer', 'Actual number of observed replicas (status.replicas).'),
+  ],
+  (scale) => [nameOf(scale), int(rec(scale['spec'])['replicas']), int(rec(scale['status'])['replicas'])],
+);

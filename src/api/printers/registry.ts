@@ -1,7 +1,7 @@
 // Which printer serves which kind, keyed by group and kind (every served version of a kind
 // shares one printer, as upstream prints from the internal version).
 
-import { horizontalPodAutoscalerPrinter } from './autoscaling.ts';
+import { horizontalPodAutoscalerPrinter, scalePrinter } from './autoscaling.ts';
 import {
   controllerRevisionPrinter,
   daemonSetPrinter,
@@ -54,6 +54,7 @@ const ENTRIES: readonly [group: string, kind: string, printer: TablePrinter][] =
   ['networking.k8s.io', 'Ingress', ingressPrinter],
   ['networking.k8s.io', 'IngressClass', ingressClassPrinter],
   ['autoscaling', 'HorizontalPodAutoscaler', horizontalPodAutoscalerPrinter],
+  ['autoscaling', 'Scale', scalePrinter],
   ['policy', 'PodDisruptionBudget', podDisruptionBudgetPrinter],
   [RBAC, 'RoleBinding', roleBindingPrinter],
   [RBAC, 'ClusterRoleBinding', clusterRoleBindingPrinter],

@@ -134,14 +134,19 @@ function validateTimeZone(tz: unknown, path: string): Errs {
   }
 }
 
-export function validateCronJob(cj: Rec, create: boolean): Errs {
+/** New CronJobs must use spec.timeZone rather than TZ= in the schedule (old ones keep working). */
+export function validateCronJobCreate(cj: Rec): Errs {
+  const schedule = str(obj(cj, 'spec'), 'schedule');
+  return schedule.includes('TZ') ? [fieldErrors.invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead')] : [];
+}
+
+export function validateCronJob(cj: Rec): Errs {
   const errs: Errs = [];
   const name = str(obj(cj, 'metadata'), 'name');
   if (name.length > MAX_CRONJOB_NAME_LENGTH) errs.push(fieldErrors.invalid('metadata.name', name, maxLenError(MAX_CRONJOB_NAME_LENGTH)));
   const spec = obj(cj, 'spec');
   const schedule = str(spec, 'schedule');
   if (!schedule) errs.push(fieldErrors.required('spec.schedule', ''));
-  else if (create && schedule.includes('TZ')) errs.push(fieldErrors.invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
   errs.push(...validateTimeZone(spec['timeZone'], 'spec.timeZone'));
   errs.push(...nonNegative(spec['startingDeadlineSeconds'], 'spec.startingDeadlineSeconds'));
   errs.push(...oneOf(spec['concurrencyPolicy'], ['Allow', 'Forbid', 'Replace'], 'spec.concurrencyPolicy'));

@@ -5,8 +5,6 @@
 import {
   isConfigMapKey,
   isDNS1123Label,
-  isHTTPHeaderName,
-  isInRange,
   isQualifiedName,
   isRelaxedEnvVarName,
   isValidPortName,
@@ -17,21 +15,20 @@ import {
   fieldErrors,
   has,
   index,
-  isRec,
   list,
-  nonNegative,
   notFound,
-  num,
   obj,
   oneOf,
   rec,
   recList,
   str,
-  validatePortNumOrName,
+  validateLocalDescendingPath,
   type Errs,
   type Rec,
 } from './fields.ts';
+import { validateProbesAndLifecycle } from './probes.ts';
 import { validateResourceRequirements } from './resources.ts';
+import { validateSecurityContext } from './security-context.ts';
 
 /** What a container can see of its pod: declared volumes and the grace period for sleep hooks. */
 export interface ContainerContext {
@@ -43,7 +40,6 @@ export interface ContainerContext {
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'] as const;
-const MAX_ID = 4294967295;
 
 const ENV_FIELD_PATHS = [
   'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName',
@@ -178,14 +174,6 @@ function validateEnvFrom(envFrom: Rec[], path: string): Errs {
   return errs;
 }
 
-/** A relative path without '..' elements (subPath, keys projected into volumes). */
-export function validateLocalDescendingPath(target: string, path: string): Errs {
-  const errs: Errs = [];
-  if (target.startsWith('/')) errs.push(fieldErrors.invalid(path, target, 'must be a relative path'));
-  if (target.replaceAll('\\', '/').split('/').includes('..')) errs.push(fieldErrors.invalid(path, target, "must not contain '..'"));
-  return errs;
-}
-
 function validateVolumeMounts(mounts: Rec[], devices: Rec[], c: Rec, ctx: ContainerContext, path: string): Errs {
   const errs: Errs = [];
   const mountPaths = new Set<string>();
@@ -248,123 +236,6 @@ function validateVolumeDevices(devices: Rec[], mounts: Rec[], ctx: ContainerCont
     if (mountPaths.has(devicePath)) errs.push(fieldErrors.invalid(`${p}.devicePath`, devicePath, 'must not already exist as a path in volumeMounts'));
     if (name) names.add(name);
   });
-  return errs;
-}
-
-function validateHandler(handler: Rec, ctx: ContainerContext, path: string, allowSleep: boolean): Errs {
-  const errs: Errs = [];
-  let handlers = 0;
-  const kinds = allowSleep ? ['exec', 'httpGet', 'tcpSocket', 'sleep'] : ['exec', 'httpGet', 'tcpSocket', 'grpc'];
-  for (const kind of kinds) {
-    const h = rec(handler, kind);
-    if (!h) continue;
-    const p = `${path}.${kind}`;
-    if (handlers > 0) {
-      errs.push(fieldErrors.forbidden(p, 'may not specify more than 1 handler type'));
-      continue;
-    }
-    handlers++;
-    switch (kind) {
-      case 'exec':
-        if (list(h, 'command').length === 0) errs.push(fieldErrors.required(`${p}.command`, ''));
-        break;
-      case 'httpGet': {
-        if (!str(h, 'path')) errs.push(fieldErrors.required(`${p}.path`, ''));
-        errs.push(...validatePortNumOrName(h['port'], `${p}.port`));
-        const scheme = h['scheme'];
-        if (scheme !== 'HTTP' && scheme !== 'HTTPS') errs.push(fieldErrors.notSupported(`${p}.scheme`, scheme ?? '', ['HTTP', 'HTTPS']));
-        for (const header of recList(h, 'httpHeaders')) {
-          const hn = str(header, 'name');
-          errs.push(...isHTTPHeaderName(hn).map((m) => fieldErrors.invalid(`${p}.httpHeaders`, hn, m)));
-        }
-        break;
-      }
-      case 'tcpSocket':
-        errs.push(...validatePortNumOrName(h['port'], `${p}.port`));
-        break;
-      case 'grpc': {
-        const port = num(h, 'port') ?? 0;
-        errs.push(...isValidPortNum(port).map((m) => fieldErrors.invalid(`${p}.port`, port, m)));
-        break;
-      }
-      case 'sleep': {
-        const seconds = num(h, 'seconds') ?? 0;
-        if (ctx.gracePeriod !== undefined && (seconds < 0 || seconds > ctx.gracePeriod)) {
-          errs.push(fieldErrors.invalid(p, seconds, `must be non-negative and less than terminationGracePeriodSeconds (${ctx.gracePeriod})`));
-        }
-        break;
-      }
-    }
-  }
-  if (handlers === 0) errs.push(fieldErrors.required(path, 'must specify a handler type'));
-  return errs;
-}
-
-function validateProbe(probe: Rec, ctx: ContainerContext, path: string, kind: 'liveness' | 'readiness' | 'startup'): Errs {
-  const errs = validateHandler(probe, ctx, path, false);
-  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
-    errs.push(...nonNegative(probe[k], `${path}.${k}`));
-  }
-  const grace = probe['terminationGracePeriodSeconds'];
-  if (typeof grace === 'number' && grace <= 0) errs.push(fieldErrors.invalid(`${path}.terminationGracePeriodSeconds`, grace, 'must be greater than 0'));
-  if (kind !== 'readiness' && probe['successThreshold'] !== 1) {
-    errs.push(fieldErrors.invalid(`${path}.successThreshold`, probe['successThreshold'] ?? 0, 'must be 1'));
-  }
-  if (kind === 'readiness' && has(probe, 'terminationGracePeriodSeconds')) {
-    errs.push(fieldErrors.invalid(`${path}.terminationGracePeriodSeconds`, grace, 'must not be set for readinessProbes'));
-  }
-  return errs;
-}
-
-/** Probes and lifecycle hooks, allowed on regular containers and restartable init containers. */
-export function validateProbesAndLifecycle(c: Rec, ctx: ContainerContext, path: string): Errs {
-  const errs: Errs = [];
-  const lifecycle = rec(c, 'lifecycle');
-  for (const hook of ['postStart', 'preStop']) {
-    const h = rec(lifecycle, hook);
-    if (h) errs.push(...validateHandler(h, ctx, `${path}.lifecycle.${hook}`, true));
-  }
-  const probes = [['livenessProbe', 'liveness'], ['readinessProbe', 'readiness'], ['startupProbe', 'startup']] as const;
-  for (const [field, kind] of probes) {
-    const probe = rec(c, field);
-    if (probe) errs.push(...validateProbe(probe, ctx, `${path}.${field}`, kind));
-  }
-  return errs;
-}
-
-export function validateSecurityContext(sc: unknown, path: string): Errs {
-  if (!isRec(sc)) return [];
-  const errs: Errs = [];
-  for (const k of ['runAsUser', 'runAsGroup']) {
-    const v = sc[k];
-    if (typeof v === 'number') errs.push(...isInRange(v, 0, MAX_ID).map((m) => fieldErrors.invalid(`${path}.${k}`, v, m)));
-  }
-  const procMount = sc['procMount'];
-  if (procMount !== undefined && procMount !== null && procMount !== 'Default' && procMount !== 'Unmasked') {
-    errs.push(fieldErrors.notSupported(`${path}.procMount`, procMount, ['Default', 'Unmasked']));
-  }
-  errs.push(...validateSeccompProfile(sc['seccompProfile'], `${path}.seccompProfile`));
-  if (sc['allowPrivilegeEscalation'] === false && sc['privileged'] === true) {
-    errs.push(fieldErrors.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true'));
-  }
-  return errs;
-}
-
-export function validateSeccompProfile(profile: unknown, path: string): Errs {
-  if (!isRec(profile)) return [];
-  const type = profile['type'];
-  const errs: Errs = [];
-  if (type === undefined || type === null || type === '') errs.push(fieldErrors.required(`${path}.type`, 'type is required when seccompProfile is set'));
-  else if (type !== 'Localhost' && type !== 'RuntimeDefault' && type !== 'Unconfined') {
-    errs.push(fieldErrors.notSupported(`${path}.type`, type, ['Localhost', 'RuntimeDefault', 'Unconfined']));
-  }
-  const localhost = profile['localhostProfile'];
-  if (type === 'Localhost') {
-    if (typeof localhost !== 'string') errs.push(fieldErrors.required(`${path}.localhostProfile`, 'must be set when seccomp type is Localhost'));
-    else errs.push(...validateLocalDescendingPath(localhost, `${path}.localhostProfile`));
-  } else if (localhost !== undefined && localhost !== null) {
-    errs.push(fieldErrors.invalid(`${path}.localhostProfile`, profile, 'can only be set when seccomp type is Localhost'));
-  }
   return errs;
 }
 

@@ -145,3 +145,11 @@ export function duplicates(values: readonly unknown[], pathOf: (i: number) => st
   });
   return errs;
 }
+
+/** A relative path without '..' elements (subPath, keys projected into volumes). */
+export function validateLocalDescendingPath(target: string, path: string): Errs {
+  const errs: Errs = [];
+  if (target.startsWith('/')) errs.push(fieldErrors.invalid(path, target, 'must be a relative path'));
+  if (target.replaceAll('\\', '/').split('/').includes('..')) errs.push(fieldErrors.invalid(path, target, "must not contain '..'"));
+  return errs;
+}

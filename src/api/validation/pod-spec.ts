@@ -3,7 +3,6 @@
 
 import {
   isDNS1123Subdomain,
-  isInRange,
   isQualifiedName,
   isValidIP,
   maxLenError,
@@ -18,11 +17,11 @@ import {
   validateContainerCommon,
   validateContainers,
   validateInitContainers,
-  validateSeccompProfile,
   type ContainerContext,
 } from './container.ts';
 import { fieldErrors, index, isRec, list, num, obj, oneOf, optionalOneOf, rec, recList, str, type Errs, type Rec } from './fields.ts';
 import { validateResourceList, validateContainerResourceName } from './resources.ts';
+import { validatePodSecurityContext } from './security-context.ts';
 import { validateVolumes } from './volume.ts';
 
 const SEARCH_FMT = '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*';
@@ -31,7 +30,6 @@ const SEARCH_ERR = "a lowercase RFC 1123 subdomain must consist of lower case al
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'] as const;
 const MAX_INT32 = 2147483647;
-const MAX_ID = 4294967295;
 
 export interface PodSpecOptions {
   /** True when validating a Pod itself rather than a template embedded in another object. */
@@ -61,32 +59,6 @@ function validateEphemeralContainers(spec: Rec, ctx: ContainerContext, path: str
       if (set && !EPHEMERAL_ALLOWED.has(k)) errs.push(fieldErrors.forbidden(`${p}.${k}`, 'cannot be set for an Ephemeral Container'));
     }
   });
-  return errs;
-}
-
-function validatePodSecurityContext(sc: unknown, path: string): Errs {
-  if (!isRec(sc)) return [];
-  const errs: Errs = [];
-  for (const k of ['fsGroup', 'runAsUser', 'runAsGroup']) {
-    const v = sc[k];
-    if (typeof v === 'number') errs.push(...isInRange(v, 0, MAX_ID).map((m) => fieldErrors.invalid(`${path}.${k}`, v, m)));
-  }
-  list(sc, 'supplementalGroups').forEach((g, i) => {
-    if (typeof g === 'number') errs.push(...isInRange(g, 0, MAX_ID).map((m) => fieldErrors.invalid(`${path}.supplementalGroups[${i}]`, g, m)));
-  });
-  const names = new Set<string>();
-  recList(sc, 'sysctls').forEach((s, i) => {
-    const p = `${path}.sysctls[${i}].name`;
-    const name = str(s, 'name');
-    const valid = /^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 253;
-    if (!name) errs.push(fieldErrors.required(p, ''));
-    else if (!valid) errs.push(fieldErrors.invalid(p, name, 'must have at most 253 characters and match regex ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$'));
-    else if (names.has(name)) errs.push(fieldErrors.duplicate(p, name));
-    names.add(name);
-  });
-  errs.push(...optionalOneOf(sc['fsGroupChangePolicy'], ['Always', 'OnRootMismatch'], `${path}.fsGroupChangePolicy`));
-  errs.push(...optionalOneOf(sc['supplementalGroupsPolicy'], ['Merge', 'Strict'], `${path}.supplementalGroupsPolicy`));
-  errs.push(...validateSeccompProfile(sc['seccompProfile'], `${path}.seccompProfile`));
   return errs;
 }
 

@@ -17,7 +17,7 @@ export const POD_UPDATE_FORBIDDEN_MSG =
   ].join(',');
 
 /** Rules shared by create and update (upstream validatePodMetadataAndSpec, minus metadata). */
-function validatePodSpecForPod(pod: Rec): Errs {
+export function validatePodCommon(pod: Rec): Errs {
   const spec = obj(pod, 'spec');
   const errs = validatePodSpec(spec, 'spec', { resourceIsPod: true });
   if (!str(spec, 'serviceAccountName')) {
@@ -34,9 +34,10 @@ function validatePodSpecForPod(pod: Rec): Errs {
   return errs;
 }
 
-export function validatePod(pod: Rec): Errs {
+/** Create-only rules: ephemeral containers come through their subresource, gates before binding. */
+export function validatePodCreate(pod: Rec): Errs {
   const spec = obj(pod, 'spec');
-  const errs = validatePodSpecForPod(pod);
+  const errs: Errs = [];
   if (list(spec, 'ephemeralContainers').length > 0) errs.push(fieldErrors.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
   if (str(spec, 'nodeName') && list(spec, 'schedulingGates').length > 0) {
     errs.push(fieldErrors.forbidden('spec.nodeName', 'cannot be set until all schedulingGates have been cleared'));
@@ -60,8 +61,9 @@ function tolerationsOnlyAdded(tolerations: Rec[], old: Rec[]): boolean {
   return old.every((o) => tolerations.some((t) => deepEqual(strip(t), strip(o))));
 }
 
+/** What an update may change (validatePodCommon covers the rest). */
 export function validatePodUpdate(pod: Rec, old: Rec): Errs {
-  const errs = validatePodSpecForPod(pod);
+  const errs: Errs = [];
   const spec = obj(pod, 'spec');
   const oldSpec = obj(old, 'spec');
   for (const k of ['containers', 'initContainers']) {

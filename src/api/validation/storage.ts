@@ -73,7 +73,7 @@ export function validatePersistentVolumeClaim(pvc: Rec): Errs {
 const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 
 export function validatePersistentVolumeClaimUpdate(pvc: Rec, old: Rec): Errs {
-  const errs = validatePersistentVolumeClaim(pvc);
+  const errs: Errs = [];
   const spec = structuredClone(obj(pvc, 'spec'));
   const oldSpec = structuredClone(obj(old, 'spec'));
   // The volume name may be set once (binding); storageClassName may go from unset to set.
@@ -182,7 +182,7 @@ export function validatePersistentVolume(pv: Rec): Errs {
 }
 
 export function validatePersistentVolumeUpdate(pv: Rec, old: Rec): Errs {
-  const errs = validatePersistentVolume(pv);
+  const errs: Errs = [];
   const spec = obj(pv, 'spec');
   const oldSpec = obj(old, 'spec');
   const source = (s: Rec) => Object.fromEntries(PV_SOURCES.filter((k) => has(s, k)).map((k) => [k, s[k]]));

@@ -3,8 +3,8 @@
 // fields checked only.
 
 import { isDNS1123Subdomain, validateAnnotations, validateLabels } from '../../machinery/validation.ts';
-import { dnsLabelErrors, validateLocalDescendingPath, validateObjectFieldSelector, validateResourceFieldSelector } from './container.ts';
-import { fieldErrors, has, index, isRec, list, num, rec, recList, str, type Errs, type Rec } from './fields.ts';
+import { dnsLabelErrors, validateObjectFieldSelector, validateResourceFieldSelector } from './container.ts';
+import { fieldErrors, has, index, isRec, list, num, rec, recList, str, validateLocalDescendingPath, type Errs, type Rec } from './fields.ts';
 import { parseQuantityField } from './resources.ts';
 import { validatePersistentVolumeClaimSpec } from './storage.ts';
 

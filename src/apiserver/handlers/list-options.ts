@@ -2,7 +2,7 @@
 
 import { parseFieldSelector } from '../../machinery/fields.ts';
 import { parseLabelSelector } from '../../machinery/labels.ts';
-import { badRequest } from '../../machinery/status-error.ts';
+import { badRequest, fieldErrors, invalid, type FieldError } from '../../machinery/status-error.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { Strategy } from '../registry/strategy.ts';
 
@@ -45,10 +45,12 @@ export function parseListOptions(query: URLSearchParams, strategy: Strategy): Li
       return true;
     };
   }
+  const resourceVersion = query.get('resourceVersion') ?? undefined;
+  checkResourceVersion(resourceVersion);
   const rvMatch = query.get('resourceVersionMatch') || undefined;
-  if (rvMatch && rvMatch !== 'Exact' && rvMatch !== 'NotOlderThan') {
-    throw badRequest(`resourceVersionMatch: Unsupported value: "${rvMatch}": supported values: "Exact", "NotOlderThan"`);
-  }
+  const matchErrors = validateResourceVersionMatch(rvMatch, resourceVersion, query.get('continue') || undefined);
+  // Upstream answers ValidateListOptions failures with 422 Invalid on meta.k8s.io ListOptions.
+  if (matchErrors.length) throw invalid('ListOptions', 'meta.k8s.io', '', matchErrors);
   const include = query.get('includeObject') || 'Metadata';
   if (include !== 'None' && include !== 'Metadata' && include !== 'Object') throw badRequest(`includeObject: Unsupported value: "${include}"`);
   const limit = intParam(query, 'limit');
@@ -57,10 +59,25 @@ export function parseListOptions(query: URLSearchParams, strategy: Strategy): Li
     matches,
     limit,
     continueToken: query.get('continue') || undefined,
-    resourceVersion: query.get('resourceVersion') ?? undefined,
+    resourceVersion,
     resourceVersionMatch: rvMatch,
     timeoutSeconds: intParam(query, 'timeoutSeconds'),
     allowWatchBookmarks: query.get('allowWatchBookmarks') === 'true',
     includeObject: include,
   };
+}
+
+/** A resourceVersion parameter is empty or a revision number; anything else is a 400. */
+export function checkResourceVersion(resourceVersion: string | null | undefined): void {
+  if (resourceVersion && !/^\d+$/.test(resourceVersion)) throw badRequest(`invalid resourceVersion "${resourceVersion}": must be a non-negative integer`);
+}
+
+function validateResourceVersionMatch(match: string | undefined, resourceVersion: string | undefined, continueToken: string | undefined): FieldError[] {
+  if (!match) return [];
+  const errors: FieldError[] = [];
+  if (!resourceVersion) errors.push(fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+  if (continueToken) errors.push(fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+  if (match !== 'Exact' && match !== 'NotOlderThan') errors.push(fieldErrors.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+  if (match === 'Exact' && resourceVersion === '0') errors.push(fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
+  return errors;
 }

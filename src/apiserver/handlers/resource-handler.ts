@@ -3,14 +3,14 @@
 
 import type { KubeObject } from '../../api/types.ts';
 import { apiVersionOf } from '../../api/types.ts';
-import { badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
+import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
 import type { ApiRegistry, ServedResource } from '../api-registry.ts';
 import { decodeBody, JSON_TYPES, mediaType, PATCH_TYPES, readBody, YAML_TYPES, type AnyRequest } from '../http/body.ts';
 import { negotiate, type ResponseShape } from '../http/negotiate.ts';
 import type { ResourceRequestInfo } from '../http/request-info.ts';
 import { send, sendJson, successStatus, type AnyResponse } from '../http/respond.ts';
 import type { DeleteOptions, RequestContext } from '../registry/strategy.ts';
-import { parseListOptions } from './list-options.ts';
+import { checkResourceVersion, parseListOptions } from './list-options.ts';
 import { applyPatch } from './patch.ts';
 import { handleSubresource } from './subresources.ts';
 import { partialMetadata, printerOf, tableRow, toTable } from './table.ts';
@@ -89,6 +89,7 @@ export function respondObject(call: ResourceCall, code: number, obj: KubeObject,
 
 async function getObject(call: ResourceCall): Promise<void> {
   const shape = negotiate(call.req.headers.accept, true);
+  checkResourceVersion(call.query.get('resourceVersion'));
   const obj = await call.served.store.get(call.info.namespace, call.info.name as string);
   respondObject(call, 200, obj, shape);
 }
@@ -171,17 +172,29 @@ async function createObject(call: ResourceCall): Promise<void> {
   respondObject(call, 201, created, undefined, warnings);
 }
 
-export async function updateObject(call: ResourceCall, subresource: 'status' | undefined): Promise<void> {
+export async function updateObject(call: ResourceCall, subresource: 'status' | 'ephemeralcontainers' | undefined): Promise<void> {
   const opts = parseWriteOptions(call.query);
   const obj = await readObject(call);
   const warnings = checkUnknownFields(call.served, obj, opts.fieldValidation);
   const name = call.info.name as string;
   const desired = call.served.toStorage(obj);
-  const { object, created } = await call.served.store.update(call.info.namespace, name, () => desired, requestContext(call, opts.dryRun, opts.fieldManager), { subresource });
+  const gr = call.served.store.gr;
+  const mutate = (current: KubeObject | undefined): KubeObject => {
+    // The body's uid is a precondition (upstream DefaultUpdatedObjectInfo): a stale copy of an
+    // object that was deleted and re-created under the same name must not overwrite it.
+    const uid = desired.metadata.uid;
+    if (current && uid && uid !== current.metadata.uid) {
+      throw conflict(gr, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    // A fresh copy per attempt: the store fills in the current resourceVersion while preparing,
+    // which must not turn an unconditional update into a pinned one when a conflict is retried.
+    return structuredClone(desired);
+  };
+  const { object, created } = await call.served.store.update(call.info.namespace, name, mutate, requestContext(call, opts.dryRun, opts.fieldManager), { subresource });
   respondObject(call, created ? 201 : 200, object, undefined, warnings);
 }
 
-export async function patchObject(call: ResourceCall, subresource: 'status' | undefined): Promise<void> {
+export async function patchObject(call: ResourceCall, subresource: 'status' | 'ephemeralcontainers' | undefined): Promise<void> {
   const opts = parseWriteOptions(call.query);
   const type = mediaType(call.req.headers['content-type']);
   if (!PATCH_TYPES.has(type)) {
@@ -229,6 +242,10 @@ export async function readDeleteOptions(call: ResourceCall): Promise<DeleteOptio
   if (q.get('orphanDependents')) options.orphanDependents = q.get('orphanDependents') === 'true';
   if (options.propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(options.propagationPolicy)) {
     throw badRequest(`propagationPolicy: Unsupported value: "${options.propagationPolicy}": supported values: "Background", "Foreground", "Orphan"`);
+  }
+  const dryRun: unknown = options.dryRun;
+  if (dryRun !== undefined && (!Array.isArray(dryRun) || dryRun.some((d) => d !== 'All'))) {
+    throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(dryRun)}: supported values: "All"`);
   }
   if (options.gracePeriodSeconds !== undefined && (typeof options.gracePeriodSeconds !== 'number' || options.gracePeriodSeconds < 0)) {
     throw badRequest('gracePeriodSeconds must be a non-negative integer');

@@ -6,7 +6,10 @@ import { selectorToString } from '../../machinery/labels.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { decodeBody, mediaType, PATCH_TYPES, readBody } from '../http/body.ts';
 import { send, sendJson, successStatus } from '../http/respond.ts';
+import { printerFor } from '../../api/printers/index.ts';
+import { negotiate } from '../http/negotiate.ts';
 import { applyPatch } from './patch.ts';
+import { toTable } from './table.ts';
 import { checkObject, patchObject, readObject, requestContext, respondObject, updateObject, type ResourceCall } from './resource-handler.ts';
 import { parseWriteOptions } from './write-options.ts';
 
@@ -17,9 +20,15 @@ export async function handleSubresource(call: ResourceCall): Promise<void> {
   if (!sub || info.name === undefined) throw notFound({ group: served.def.group, resource: `${served.def.plural}/${info.subresource}` }, info.name ?? '');
   switch (sub.name) {
     case 'status':
-      if (info.verb === 'get') return respondObject(call, 200, await served.store.get(info.namespace, info.name), { kind: 'object', format: 'json' });
+      // Like upstream's StatusREST.ConvertToTable, a status GET honours Table and metadata Accepts.
+      if (info.verb === 'get') return respondObject(call, 200, await served.store.get(info.namespace, info.name));
       if (info.verb === 'update') return updateObject(call, 'status');
       if (info.verb === 'patch') return patchObject(call, 'status');
+      break;
+    case 'ephemeralcontainers':
+      if (info.verb === 'get') return respondObject(call, 200, await served.store.get(info.namespace, info.name));
+      if (info.verb === 'update') return updateObject(call, 'ephemeralcontainers');
+      if (info.verb === 'patch') return patchObject(call, 'ephemeralcontainers');
       break;
     case 'scale':
       return handleScale(call);
@@ -70,7 +79,13 @@ async function handleScale(call: ResourceCall): Promise<void> {
   const store = served.store;
   const name = info.name as string;
   if (info.verb === 'get') {
-    sendJson(call.req, call.res, 200, toScale(await store.get(info.namespace, name)));
+    const scale = toScale(await store.get(info.namespace, name));
+    const shape = negotiate(call.req.headers.accept, true);
+    // `kubectl get <workload> --subresource=scale` asks for a Table (upstream ScaleREST.ConvertToTable).
+    if (shape.kind === 'table') {
+      const table = toTable(printerFor('autoscaling', 'Scale'), [scale], { resourceVersion: scale.metadata.resourceVersion ?? '' }, { version: shape.version, includeObject: 'Metadata', withColumns: true });
+      send(call.req, call.res, 200, JSON.stringify(table));
+    } else sendJson(call.req, call.res, 200, scale);
     return;
   }
   if (info.verb !== 'update' && info.verb !== 'patch') throw methodNotAllowed('the server does not allow this method on the requested resource');

@@ -23,10 +23,11 @@ import { validateMetadataUpdate, validateNewMetadata } from './metadata.ts';
 
 /**
  * Which part of an object a write may change: undefined = the main resource (status is kept),
- * 'status' = only status, 'internal' = a trusted server-side write of spec and status together
+ * 'status' = only status, 'ephemeralcontainers' = only a pod's spec.ephemeralContainers,
+ * 'internal' = a trusted server-side write of spec and status together
  * (pods/binding, namespaces/finalize) that skips the immutability rules of user updates.
  */
-export type WriteScope = 'status' | 'internal';
+export type WriteScope = 'status' | 'ephemeralcontainers' | 'internal';
 
 export interface ObjectFilter {
   namespace?: string | undefined;
@@ -51,7 +52,13 @@ export interface ListResult {
 /** Checks that namespaced writes target a live namespace (NamespaceLifecycle admission). */
 export type NamespaceGuard = (namespace: string, ctx: RequestContext) => Promise<void>;
 
-const MAX_UPDATE_RETRIES = 8;
+/**
+ * Store conflicts are retried by re-reading and re-running the mutation, as upstream's
+ * GuaranteedUpdate does; a pinned resourceVersion that went stale then fails the check against
+ * the fresh object. Every conflict means another writer made progress, so the bound is only a
+ * safety net: it must exceed the number of writers that can race on one object.
+ */
+const MAX_UPDATE_RETRIES = 1000;
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function generateNameSuffix(): string {
@@ -298,7 +305,7 @@ export class GenericStore {
         return { object: next, created: false };
       } catch (err) {
         await abort();
-        if (isStoreError(err, 'conflict') && !pinned && attempt < MAX_UPDATE_RETRIES) continue;
+        if (isStoreError(err, 'conflict') && attempt < MAX_UPDATE_RETRIES) continue;
         if (isStoreError(err, 'conflict')) {
           throw conflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
         }
@@ -328,6 +335,12 @@ export class GenericStore {
       next = clone(current);
       if ('status' in desired) next['status'] = desired['status'];
       else delete next['status'];
+    } else if (subresource === 'ephemeralcontainers') {
+      next = clone(current);
+      const spec = (next['spec'] ??= {}) as Record<string, unknown>;
+      const wanted = ((desired['spec'] ?? {}) as Record<string, unknown>)['ephemeralContainers'];
+      if (wanted === undefined) delete spec['ephemeralContainers'];
+      else spec['ephemeralContainers'] = wanted;
     } else {
       next = desired;
       if (this.strategy.statusSubresource && subresource !== 'internal') {

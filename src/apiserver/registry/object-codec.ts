@@ -33,26 +33,9 @@ export function objectKey(prefix: string, namespace: string | undefined, name: s
   return namespace ? `${prefix}${namespace}/${name}` : `${prefix}${name}`;
 }
 
+export { jsonEqual } from '../../machinery/patch/json-value.ts';
+
 /** A deep copy for mutation; cached objects are frozen. */
 export function clone<T>(obj: T): T {
   return structuredClone(obj);
-}
-
-/** Structural equality of JSON values (key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a as object);
-  const bo = b as Record<string, unknown>;
-  if (ak.length !== Object.keys(bo).length) return false;
-  for (const k of ak) {
-    if (!(k in bo) || !jsonEqual((a as Record<string, unknown>)[k], bo[k])) return false;
-  }
-  return true;
 }

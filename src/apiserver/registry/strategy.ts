@@ -63,8 +63,9 @@ export function baseStrategy(def: ResourceDefinition, overrides: Partial<Strateg
     fields: () => ({}),
     defaults: () => {},
     prepareForCreate(obj) {
-      // Upstream resets status on create for kinds with a status subresource.
-      if (statusSubresource && 'status' in obj) delete obj['status'];
+      // Upstream resets status on create for kinds with a status subresource; its JSON then
+      // carries an empty `status: {}` (a Go struct is never omitted), which clients diff against.
+      if (statusSubresource) obj['status'] = {};
     },
     prepareForUpdate() {},
     validate: () => [],

@@ -43,6 +43,10 @@ export class StoreWatcher implements Watch {
     return this.#closed;
   }
 
+  get progress(): number {
+    return this.cursor;
+  }
+
   /**
    * Offers `events` (ascending revisions, may include ones already seen or outside the prefix);
    * afterwards the watcher counts as caught up to `upTo`. A throwing handler ends only this watch.

@@ -1,0 +1,12 @@
+// Public surface of the machinery layer: API errors, selectors, quantities, name and label
+// validation, and the patch algorithms.
+
+export * from './status-error.ts';
+export * from './labels.ts';
+export * from './fields.ts';
+export * from './quantity.ts';
+export * from './validation.ts';
+export { applyJsonPatch, type JsonPatchOperation } from './patch/json-patch.ts';
+export { applyMergePatch } from './patch/merge-patch.ts';
+export { applyStrategicMergePatch } from './patch/strategic-merge-patch.ts';
+export { cloneJson, jsonEqual, type JsonObject, type JsonValue } from './patch/json-value.ts';
