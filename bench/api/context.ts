@@ -9,6 +9,7 @@ import type { Endpoint, HttpClient } from './clients.ts';
 import type { BenchOptions } from './options.ts';
 import type { Section } from './report.ts';
 import type { ServerProcess } from './server.ts';
+import { Tally, type LoadResult } from './load.ts';
 import { CpuMeter } from './stats.ts';
 
 export interface Cpu {
@@ -17,6 +18,9 @@ export interface Cpu {
   /** Cores the benchmark process used (clients, or the raw store for store baselines). */
   readonly bench: number;
 }
+
+/** A load result with the CPU both processes spent producing it. */
+export type Measured = LoadResult & { readonly cpu: Cpu };
 
 export interface ScenarioResult<T> {
   readonly section: Section;
@@ -49,6 +53,36 @@ export class BenchContext {
     const bench = new CpuMeter();
     const result = await fn();
     return [result, { server: server.cores(), bench: bench.cores() }];
+  }
+
+  /**
+   * Measures several variants (e.g. API, no-op, store) in alternating rounds, so that load from
+   * other processes drifting over time hits them alike: one warm-up call each (warmup = true, into
+   * a discarded Tally), then `rounds` rounds in a rotating order, each adding into the variant's
+   * Tally.
+   */
+  async interleave<K extends string>(rounds: number, variants: Record<K, (tally: Tally, warmup: boolean) => Promise<unknown>>, onRound?: (variant: K, round: number) => void): Promise<Record<K, Measured>> {
+    const names = Object.keys(variants) as K[];
+    const state = new Map(names.map((k) => [k, { tally: new Tally(), serverMs: 0, benchMs: 0, wallMs: 0 }]));
+    for (const k of names) await variants[k](new Tally(), true);
+    for (let r = 0; r < rounds; r++) {
+      for (let j = 0; j < names.length; j++) {
+        const k = names[(r + j) % names.length] as K;
+        const st = state.get(k)!;
+        onRound?.(k, r);
+        const server0 = this.server.running ? this.server.cpuMs() : NaN;
+        const bench0 = process.cpuUsage();
+        const t0 = performance.now();
+        await variants[k](st.tally, false);
+        st.wallMs += performance.now() - t0;
+        const bench = process.cpuUsage(bench0);
+        st.benchMs += (bench.user + bench.system) / 1000;
+        st.serverMs += this.server.running ? this.server.cpuMs() - server0 : NaN;
+      }
+    }
+    const out = {} as Record<K, Measured>;
+    for (const [k, st] of state) out[k] = { ...st.tally.result(), cpu: { server: st.serverMs / st.wallMs, bench: st.benchMs / st.wallMs } };
+    return out;
   }
 
   progress(msg: string): void {

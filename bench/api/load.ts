@@ -1,5 +1,6 @@
 // Load generators. Both stop by count AND by time, so a slow or stuck target cannot make the
-// benchmark run away.
+// benchmark run away, and both add into a Tally so one measurement can be spread over several
+// interleaved rounds (see BenchContext.interleave).
 //   closedLoop — N workers, each issuing its next operation when the previous one finished
 //                (throughput at a given concurrency).
 //   openLoop   — operations started on a fixed schedule regardless of completions; latency is
@@ -10,106 +11,113 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Samples, type LatencySummary } from './stats.ts';
 
 /** One operation; resolves true on success, false on a failed answer (e.g. a 5xx); may throw. */
-export type Op = (seq: number) => Promise<boolean>;
+export type Op = () => Promise<boolean>;
 
 export interface LoadResult {
+  /** Successful operations. */
   readonly ops: number;
   readonly errors: number;
   readonly seconds: number;
   /** Successful operations per second. */
   readonly rate: number;
+  /** Operations started per second (open loop: the schedule actually kept). */
+  readonly issuedRate: number;
   readonly latency: LatencySummary;
   /** First error seen, for the report. */
   readonly firstError?: string;
+}
+
+/** Accumulates operations, errors, latencies and wall time over one or more runs. */
+export class Tally {
+  readonly samples = new Samples();
+  errors = 0;
+  issued = 0;
+  ms = 0;
+  issueMs = 0;
+  firstError: string | undefined;
+
+  fail(err: unknown): void {
+    this.errors++;
+    this.firstError ??= err === undefined ? undefined : String(err);
+  }
+
+  result(): LoadResult {
+    const latency = this.samples.summary();
+    const seconds = this.ms / 1000;
+    return {
+      ops: latency.count,
+      errors: this.errors,
+      seconds,
+      rate: latency.count / seconds,
+      issuedRate: this.issued / ((this.issueMs || this.ms) / 1000),
+      latency,
+      ...(this.firstError ? { firstError: this.firstError } : {}),
+    };
+  }
 }
 
 export interface ClosedLoopOptions {
   readonly workers: number;
   readonly durationMs: number;
   readonly maxOps: number;
-  /** Run this long first, unmeasured (JIT, connection warm-up, SQLite cache). */
-  readonly warmupMs?: number;
 }
 
-export async function closedLoop(options: ClosedLoopOptions, op: Op): Promise<LoadResult> {
-  let seq = 0;
-  if (options.warmupMs) await runWorkers(options.workers, options.warmupMs, options.maxOps, () => seq++, op, undefined);
-  return runWorkers(options.workers, options.durationMs, options.maxOps, () => seq++, op, new Samples());
-}
-
-async function runWorkers(workers: number, durationMs: number, maxOps: number, nextSeq: () => number, op: Op, samples: Samples | undefined): Promise<LoadResult> {
+export async function closedLoop(options: ClosedLoopOptions, op: Op, tally = new Tally()): Promise<Tally> {
   let started = 0;
-  let errors = 0;
-  let firstError: string | undefined;
   const t0 = performance.now();
-  const deadline = t0 + durationMs;
+  const deadline = t0 + options.durationMs;
   const worker = async (): Promise<void> => {
-    while (started < maxOps && performance.now() < deadline) {
+    while (started < options.maxOps && performance.now() < deadline) {
       started++;
       const begin = performance.now();
-      let ok = false;
       try {
-        ok = await op(nextSeq());
+        if (await op()) tally.samples.add(performance.now() - begin);
+        else tally.fail(undefined);
       } catch (err) {
-        firstError ??= String(err);
+        tally.fail(err);
       }
-      if (ok) samples?.add(performance.now() - begin);
-      else errors++;
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
-  const seconds = (performance.now() - t0) / 1000;
-  const latency = samples?.summary() ?? new Samples().summary();
-  return { ops: latency.count, errors, seconds, rate: latency.count / seconds, latency, ...(firstError ? { firstError } : {}) };
+  await Promise.all(Array.from({ length: options.workers }, worker));
+  tally.issued += started;
+  tally.ms += performance.now() - t0;
+  return tally;
 }
 
 export interface OpenLoopOptions {
   readonly ratePerSec: number;
   readonly durationMs: number;
   readonly maxOps: number;
-  readonly warmupMs?: number;
   /** Requests still running after the schedule ended get this long before they count as errors. */
   readonly drainMs?: number;
   /** Beyond this many in flight, scheduled requests are skipped and counted as errors. */
   readonly maxOutstanding?: number;
 }
 
-export async function openLoop(options: OpenLoopOptions, op: Op): Promise<LoadResult & { achievedRate: number }> {
-  let seq = 0;
-  if (options.warmupMs) await schedule(options, options.warmupMs, () => seq++, op, undefined);
-  return schedule(options, options.durationMs, () => seq++, op, new Samples());
-}
-
-async function schedule(options: OpenLoopOptions, durationMs: number, nextSeq: () => number, op: Op, samples: Samples | undefined): Promise<LoadResult & { achievedRate: number }> {
+export async function openLoop(options: OpenLoopOptions, op: Op, tally = new Tally()): Promise<Tally> {
   const interval = 1000 / options.ratePerSec;
-  const total = Math.min(options.maxOps, Math.floor(durationMs / interval));
+  const total = Math.min(options.maxOps, Math.floor(options.durationMs / interval));
   const maxOutstanding = options.maxOutstanding ?? 2000;
-  let outstanding = 0;
-  let errors = 0;
-  let firstError: string | undefined;
   const inflight = new Set<Promise<void>>();
   const t0 = performance.now() + 1;
+  let abandoned = false; // late answers after the drain timeout were already counted as errors
   const issue = (scheduledAt: number): void => {
-    if (outstanding >= maxOutstanding) {
-      errors++;
-      firstError ??= `more than ${maxOutstanding} requests outstanding`;
+    if (inflight.size >= maxOutstanding) {
+      tally.fail(`more than ${maxOutstanding} requests outstanding`);
       return;
     }
-    outstanding++;
-    const p = op(nextSeq()).then(
-      (ok) => {
-        if (ok) samples?.add(performance.now() - scheduledAt);
-        else errors++;
-      },
-      (err: unknown) => {
-        errors++;
-        firstError ??= String(err);
-      },
-    );
-    const tracked = p.finally(() => {
-      outstanding--;
-      inflight.delete(tracked);
-    });
+    const tracked: Promise<void> = op()
+      .then(
+        (ok) => {
+          if (abandoned) return;
+          if (ok) tally.samples.add(performance.now() - scheduledAt);
+          else tally.fail(undefined);
+        },
+        (err: unknown) => {
+          if (!abandoned) tally.fail(err);
+        },
+      )
+      .finally(() => inflight.delete(tracked));
     inflight.add(tracked);
   };
   let i = 0;
@@ -118,14 +126,17 @@ async function schedule(options: OpenLoopOptions, durationMs: number, nextSeq: (
     while (i < total && t0 + i * interval <= now) issue(t0 + i++ * interval);
     if (i < total) await sleep(Math.max(0, t0 + i * interval - performance.now()));
   }
-  const issuedFor = (performance.now() - t0) / 1000;
+  const issueMs = performance.now() - t0;
   const drained = Promise.all(inflight).then(() => true);
   const finished = await Promise.race([drained, sleep(options.drainMs ?? 10_000).then(() => false)]);
   if (!finished) {
-    errors += outstanding;
-    firstError ??= `${outstanding} requests unanswered after the schedule ended`;
+    abandoned = true;
+    const left = inflight.size;
+    tally.errors += left;
+    tally.firstError ??= `${left} requests unanswered ${options.drainMs ?? 10_000} ms after the schedule ended`;
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const latency = samples?.summary() ?? new Samples().summary();
-  return { ops: latency.count, errors, seconds, rate: latency.count / seconds, achievedRate: total / issuedFor, latency, ...(firstError ? { firstError } : {}) };
+  tally.issued += total;
+  tally.issueMs += issueMs;
+  tally.ms += performance.now() - t0;
+  return tally;
 }

@@ -6,7 +6,7 @@
 //   npm run bench:api [-- --quick] [-- --json FILE] [-- --profile]   (see options.ts)
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { H2Pool, readCredentials, type Endpoint } from './clients.ts';
@@ -41,6 +41,7 @@ async function main(): Promise<number> {
   const results: Results = { creates: [], failures: [] };
   const sections: Section[] = [];
   const begun = performance.now();
+  const loadAtStart = loadavg()[0] as number;
 
   const t0 = performance.now();
   const server = await ServerProcess.start({ cpuProfileDir: profileDir });
@@ -113,7 +114,8 @@ async function main(): Promise<number> {
   out.push('');
   out.push(renderGoals(goals));
   out.push('');
-  out.push(renderMachine(m, [`Total ${((performance.now() - begun) / 1000).toFixed(0)} s${options.profile ? '; server ran under --cpu-prof (figures include profiling overhead)' : ''}`]));
+  const load = `load average (1 min) ${loadAtStart.toFixed(2)} at start, ${(loadavg()[0] as number).toFixed(2)} at end`;
+  out.push(renderMachine(m, [`Run took ${((performance.now() - begun) / 1000).toFixed(0)} s; ${load}${options.profile ? '; server ran under --cpu-prof (figures include profiling overhead)' : ''}`]));
   if (profile) out.push('', renderProfile(profile));
   process.stdout.write(`${out.join('\n')}\n`);
 
@@ -129,7 +131,7 @@ async function main(): Promise<number> {
 }
 
 function fmtRss(bytes: number | undefined): string {
-  return bytes === undefined ? '-' : `${(bytes / MiB).toFixed(0)} MiB`;
+  return bytes === undefined ? '-' : `${(bytes / MiB).toFixed(1)} MiB`;
 }
 
 function evaluateGoals(o: BenchOptions, r: Results): Goal[] {

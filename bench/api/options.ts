@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** Total size of each ConfigMap's data values. */
   readonly valueBytes: number;
   readonly idleMs: number;
+  /** Baselines and the API alternate in this many rounds (drift on a shared machine hits all alike). */
+  readonly rounds: number;
   readonly createClients: readonly number[];
   readonly createMs: number;
   readonly createWarmupMs: number;
@@ -24,7 +26,6 @@ export interface BenchOptions {
   readonly listObjects: number;
   readonly listReps: number;
   readonly pageLimit: number;
-  readonly pageReps: number;
   readonly watchers: number;
   readonly watchSessions: number;
   readonly watchWrites: number;
@@ -82,6 +83,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     only: only as ScenarioName[],
     valueBytes: 1024,
     idleMs: quick ? 2000 : 5000,
+    rounds: quick ? 2 : 5,
     createClients: clients,
     createMs: quick ? 1200 : 5000,
     createWarmupMs: quick ? 300 : 1000,
@@ -89,9 +91,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     getMs: quick ? 2000 : 10_000,
     getWarmupMs: quick ? 300 : 1000,
     listObjects: positive(values['list-objects'], '--list-objects') ?? (quick ? 2000 : 10_000),
-    listReps: quick ? 2 : 5,
+    listReps: quick ? 2 : 7,
     pageLimit: 500,
-    pageReps: quick ? 1 : 3,
     watchers: positive(values.watchers, '--watchers') ?? 1000,
     watchSessions: 10,
     watchWrites: quick ? 50 : 200,

@@ -89,7 +89,7 @@ export function renderProfile(p: ProfileSummary): string {
   return [
     `Server CPU profile (${p.file}): ${(p.busyMs / 1000).toFixed(1)} s busy of ${(p.totalMs / 1000).toFixed(1)} s sampled`,
     'Top functions by self time',
-    renderTable(['function', 'where', 'self', 'share'], p.functions.map((h) => [h.name, h.where, `${h.ms.toFixed(0)} ms`, pct(h.share)])),
+    renderTable(['function', 'where', 'self', 'share'], p.functions.map((h) => [h.name, h.where, `${h.ms.toFixed(0)} ms`, pct(h.share)]), 'llrr'),
     'Top files by self time',
     renderTable(['file', 'self', 'share'], p.files.map((h) => [h.name, `${h.ms.toFixed(0)} ms`, pct(h.share)])),
   ].join('\n');

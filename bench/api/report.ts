@@ -40,7 +40,8 @@ export function machine(): Machine {
   };
 }
 
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string {
+/** `align` has one letter per column, 'l' or 'r'; by default the first column is left, figures right. */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], align?: string, indent = '  '): string {
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const line = (cells: readonly string[]): string =>
     indent +
@@ -48,7 +49,8 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
       .map((c, i) => {
         const w = widths[i] as number;
         const padding = ' '.repeat(Math.max(0, w - width(c)));
-        return i === 0 ? c + padding : padding + c; // first column left, figures right
+        const left = align ? align[i] === 'l' : i === 0;
+        return left ? c + padding : padding + c;
       })
       .join('   ')
       .trimEnd();
@@ -69,7 +71,7 @@ export function renderSection(s: Section): string {
 
 export function renderGoals(goals: readonly Goal[]): string {
   const rows = goals.map((g) => [g.name, g.target, g.actual, g.pass === undefined ? 'n/a' : g.pass ? 'PASS' : 'MISS']);
-  return ['Goals', renderTable(['goal', 'target', 'measured', ''], rows)].join('\n');
+  return ['Goals', renderTable(['goal', 'target', 'measured', ''], rows, 'llll')].join('\n');
 }
 
 export function renderMachine(m: Machine, extra: readonly string[]): string {

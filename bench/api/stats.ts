@@ -3,6 +3,7 @@
 
 export interface LatencySummary {
   readonly count: number;
+  readonly min: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
@@ -28,11 +29,11 @@ export class Samples {
 
   summary(): LatencySummary {
     const n = this.#n;
-    if (n === 0) return { count: 0, p50: NaN, p99: NaN, max: NaN, mean: NaN };
+    if (n === 0) return { count: 0, min: NaN, p50: NaN, p99: NaN, max: NaN, mean: NaN };
     const sorted = this.#data.slice(0, n).sort();
     let sum = 0;
     for (let i = 0; i < n; i++) sum += sorted[i] as number;
-    return { count: n, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[n - 1] as number, mean: sum / n };
+    return { count: n, min: sorted[0] as number, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[n - 1] as number, mean: sum / n };
   }
 }
 

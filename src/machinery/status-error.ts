@@ -37,7 +37,8 @@ export interface FieldError {
     | 'FieldValueForbidden'
     | 'FieldValueTooLong'
     | 'FieldValueTooMany'
-    | 'FieldValueTypeInvalid';
+    | 'FieldValueTypeInvalid'
+    | 'FieldValueNotFound';
   field: string;
   message: string;
 }
@@ -162,7 +163,8 @@ export const isGone = (err: unknown): boolean => isStatusError(err) && err.statu
 
 /** Field error constructors, mirroring upstream field.Required / field.Invalid / ... */
 export const fieldErrors = {
-  required: (field: string, detail = ''): FieldError => ({ type: 'FieldValueRequired', field, message: detail || 'Required value' }),
+  required: (field: string, detail = ''): FieldError => ({ type: 'FieldValueRequired', field, message: detail ? `Required value: ${detail}` : 'Required value' }),
+  notFound: (field: string, value: unknown): FieldError => ({ type: 'FieldValueNotFound', field, message: `Not found: ${JSON.stringify(value)}` }),
   invalid: (field: string, value: unknown, detail: string): FieldError => ({
     type: 'FieldValueInvalid',
     field,

@@ -54,6 +54,8 @@ export class TooOldResourceVersionError extends Error {
 interface Watcher<T> {
   predicate: (obj: T) => boolean;
   sink: WatchSink<T>;
+  /** Only keys under this prefix reach the watcher (a namespace, or the whole resource). */
+  keyPrefix: string;
   closed: boolean;
 }
 
@@ -194,7 +196,7 @@ export class WatchCache<T = unknown> {
 
   /** Translates a raw event into what this watcher sees through its filter. */
   #deliver(w: Watcher<T>, event: CacheEvent<T>): void {
-    if (w.closed) return;
+    if (w.closed || !event.current.key.startsWith(w.keyPrefix)) return;
     const now = w.predicate(event.current.object);
     const before = event.previous !== undefined && w.predicate(event.previous.object);
     let ok = true;
@@ -294,7 +296,7 @@ export class WatchCache<T = unknown> {
    * TooOldResourceVersionError when the window no longer reaches back that far.
    */
   watch(fromRevision: number, predicate: (obj: T) => boolean, sink: WatchSink<T>, keyPrefix = this.prefix): CacheWatcher {
-    const w: Watcher<T> = { predicate, sink, closed: false };
+    const w: Watcher<T> = { predicate, sink, keyPrefix, closed: false };
     const handle: CacheWatcher = {
       close: () => this.#closeWatcher(w),
       get closed() {
@@ -317,7 +319,7 @@ export class WatchCache<T = unknown> {
       }
       for (let i = lo; i < this.#events.length && !w.closed; i++) {
         const event = (this.#events[i] as { event: CacheEvent<T> }).event;
-        if (event.current.key.startsWith(keyPrefix)) this.#deliver(w, event);
+        this.#deliver(w, event);
       }
     }
     if (!w.closed) this.#watchers.add(w);

@@ -140,6 +140,11 @@ export class StrataProcess {
   async request(method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string>; auth?: boolean } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
     const { ca, cert, key } = this.credentials();
     const auth = options.auth ?? true;
+    const headers: Record<string, string> = { ...options.headers };
+    const names = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
+    // Node frames DELETE/GET bodies neither chunked nor with a length unless told: say the length
+    // (callers that want chunked framing pass transfer-encoding themselves).
+    if (options.body !== undefined && !names.has('content-length') && !names.has('transfer-encoding')) headers['content-length'] = String(Buffer.byteLength(options.body));
     return new Promise((resolveReq, reject) => {
       const req = request(
         {
@@ -149,7 +154,7 @@ export class StrataProcess {
           path,
           ca,
           ...(auth ? { cert, key } : {}),
-          headers: options.headers,
+          headers,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -300,6 +305,9 @@ export async function startStrata(extraArgs: string[] = []): Promise<StrataProce
   return Object.assign(proc, {
     async cleanup() {
       await proc.stop();
+      // STRATA_E2E_LOG_DIR keeps each server's log for a look after the run.
+      const logDir = process.env['STRATA_E2E_LOG_DIR'];
+      if (logDir) writeFileSync(join(logDir, `strata-${proc.port}.log`), proc.log);
       rmSync(dir, { recursive: true, force: true });
     },
   });

@@ -225,6 +225,28 @@ spec:
     assert.equal(parseTable(s.k(['get', 'sts', 'db']))[0]!['READY'], '0/3');
   });
 
+  test('apply can change a Service type; fields only the old type used are dropped', () => {
+    const svc = (type: string, extra = '') => `apiVersion: v1\nkind: Service\nmetadata: {name: edge}\nspec:\n  type: ${type}\n  selector: {app: edge}\n  ports: [{port: 80}]\n${extra}`;
+    s.k(['apply', '-f', '-'], { input: svc('NodePort') });
+    let spec = getJson(['svc', 'edge'])['spec'];
+    assert.ok(spec['ports'][0]['nodePort'] >= 30000);
+    assert.equal(spec['externalTrafficPolicy'], 'Cluster');
+    // nodePort and externalTrafficPolicy come along from the live object in the patch; upstream
+    // wipes them when the type no longer uses them instead of failing validation.
+    assert.equal(s.k(['apply', '-f', '-'], { input: svc('ClusterIP') }).trim(), 'service/edge configured');
+    spec = getJson(['svc', 'edge'])['spec'];
+    assert.equal(spec['type'], 'ClusterIP');
+    assert.equal(spec['ports'][0]['nodePort'], undefined);
+    assert.equal(spec['externalTrafficPolicy'], undefined);
+    s.k(['apply', '-f', '-'], { input: svc('LoadBalancer') });
+    assert.match(parseTable(s.k(['get', 'svc', 'edge']))[0]!['PORT(S)'] ?? '', /^80:3\d{4}\/TCP$/);
+    assert.equal(s.k(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: edge}\nspec:\n  type: ExternalName\n  externalName: example.com\n' }).trim(), 'service/edge configured');
+    spec = getJson(['svc', 'edge'])['spec'];
+    assert.equal(spec['clusterIP'], undefined);
+    assert.equal(spec['externalName'], 'example.com');
+    s.k(['delete', 'svc', 'edge']);
+  });
+
   test('guestbook example: create -f a directory, then apply -f it (unchanged), then apply a change', () => {
     const files = readdirSync(GUESTBOOK).filter((f) => f.endsWith('.yaml')).sort();
     assert.equal(files.length, 6);

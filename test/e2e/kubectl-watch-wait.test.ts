@@ -142,6 +142,24 @@ spec:
     assert.match(r.stdout, /deployment\.apps\/web condition met/);
   });
 
+  test('rollout status waits until the status (patched here, no controller yet) says rolled out', async () => {
+    const gen = Number(s.k(['get', 'deploy', 'web', '-o', 'jsonpath={.metadata.generation}']));
+    const replicas = Number(s.k(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']));
+    const rollout = spawn(['rollout', 'status', 'deploy/web', '--timeout=40s']);
+    const done = waitForExit(rollout, 45_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(rollout.exitCode, null, 'rollout status returned before the rollout finished');
+    const status = { observedGeneration: gen, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+    s.k(['patch', 'deploy', 'web', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { ...status, availableReplicas: 0 } })]);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(rollout.exitCode, null, 'no replica is available yet');
+    s.k(['patch', 'deploy', 'web', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Waiting for deployment "web" rollout to finish/);
+    assert.match(r.stdout, /deployment "web" successfully rolled out/);
+  });
+
   test('delete waits for finalizers; wait --for=delete returns when the object is gone', async () => {
     s.k(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fin, finalizers: [example.com/hold]}\n' });
     // --wait=false returns at once, leaving the object with a deletionTimestamp.

@@ -2,18 +2,15 @@
 //   no-op  — POST /debug/strata/noop with a body of the same size, answered with a canned body the
 //            size of the API's create response, same clients (the transport limit);
 //   store  — SqliteStore.create(key, same bytes) in this process, same concurrency.
+// The three are measured in alternating rounds (BenchContext.interleave).
 
-import type { BenchContext, Cpu, ScenarioResult } from '../context.ts';
+import type { BenchContext, Measured, ScenarioResult } from '../context.ts';
 import { openClient } from '../clients.ts';
 import { configMap, configMapKey, configMapsPath, mustCreate } from '../fixtures.ts';
-import { closedLoop, type LoadResult } from '../load.ts';
+import { closedLoop } from '../load.ts';
 import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio } from '../stats.ts';
 
 export const CREATE_NAMESPACE = 'bench-create';
-
-export interface Measured extends LoadResult {
-  readonly cpu: Cpu;
-}
 
 export interface CreatesData {
   readonly clients: number;
@@ -28,43 +25,44 @@ export interface CreatesData {
 export async function runCreates(ctx: BenchContext, clients: number): Promise<ScenarioResult<CreatesData>> {
   const o = ctx.options;
   const ns = CREATE_NAMESPACE;
-  const loop = { workers: clients, durationMs: o.createMs, warmupMs: o.createWarmupMs, maxOps: 1_000_000 };
-  const body = (seq: number): Buffer => configMap(ns, `c${clients}-${seq}`, o.valueBytes);
-  const probe = body(-1);
+  const round = { workers: clients, durationMs: o.createMs / o.rounds, maxOps: 1_000_000 };
+  const warm = { ...round, durationMs: o.createWarmupMs };
+  let seq = 0;
+  const name = (): string => `c${clients}-${seq++}`;
+  const requestBytes = configMap(ns, `c${clients}-${seq}`, o.valueBytes).length;
   const responseBytes = (await mustCreate(ctx.admin, ns, configMap(ns, `probe-${clients}`, o.valueBytes))).length;
+  const noopPath = `/debug/strata/noop?size=${responseBytes}`;
+  const path = configMapsPath(ns);
 
   const client = await openClient(ctx.endpoint, o.transport, clients);
+  const store = await ctx.openStore();
   try {
-    ctx.progress(`creates, ${clients} client(s): no-op`);
-    const noopPath = `/debug/strata/noop?size=${responseBytes}`;
-    const noop = await measure(ctx, () => closedLoop(loop, async (seq) => (await client.request('POST', noopPath, body(seq))).status === 201));
-
-    ctx.progress(`creates, ${clients} client(s): API`);
-    const path = configMapsPath(ns);
-    const api = await measure(ctx, () => closedLoop(loop, async (seq) => (await client.request('POST', path, body(seq))).status === 201));
-
-    ctx.progress(`creates, ${clients} client(s): raw store`);
-    const store = await ctx.openStore();
-    const raw = await measure(ctx, () =>
-      closedLoop(loop, async (seq) => {
-        await store.create(configMapKey(ns, `c${clients}-${seq}`), body(seq));
-        return true;
-      }),
-    ).finally(() => store.close());
-
-    const data: CreatesData = { clients, transport: client.description, requestBytes: probe.length, responseBytes, api, noop, store: raw };
-    return { section: section(data), data };
+    const results = await ctx.interleave(
+      o.rounds,
+      {
+        api: (tally, warmup) => closedLoop(warmup ? warm : round, async () => (await client.request('POST', path, configMap(ns, name(), o.valueBytes))).status === 201, tally),
+        noop: (tally, warmup) => closedLoop(warmup ? warm : round, async () => (await client.request('POST', noopPath, configMap(ns, name(), o.valueBytes))).status === 201, tally),
+        store: (tally, warmup) =>
+          closedLoop(
+            warmup ? warm : round,
+            async () => {
+              const n = name();
+              await store.create(configMapKey(ns, n), configMap(ns, n, o.valueBytes));
+              return true;
+            },
+            tally,
+          ),
+      },
+      (k, r) => ctx.progress(`creates, ${clients} client(s): ${k}, round ${r + 1}/${o.rounds}`),
+    );
+    const data: CreatesData = { clients, transport: client.description, requestBytes, responseBytes, ...results };
+    return { section: section(data, o.rounds), data };
   } finally {
-    await client.close();
+    await Promise.all([client.close(), store.close()]);
   }
 }
 
-async function measure(ctx: BenchContext, fn: () => Promise<LoadResult>): Promise<Measured> {
-  const [result, cpu] = await ctx.measured(fn);
-  return { ...result, cpu };
-}
-
-function section(d: CreatesData): ScenarioResult<CreatesData>['section'] {
+function section(d: CreatesData, rounds: number): ScenarioResult<CreatesData>['section'] {
   const row = (name: string, m: Measured, ratio: string): string[] => [
     name,
     fmtInt(m.rate),
@@ -77,8 +75,8 @@ function section(d: CreatesData): ScenarioResult<CreatesData>['section'] {
     fmtCores(m.cpu.bench),
   ];
   const notes = [
-    `${fmtInt(d.api.ops)} creates in ${d.api.seconds.toFixed(1)} s; request ${fmtBytes(d.requestBytes)}, response ${fmtBytes(d.responseBytes)}; client: ${d.transport}`,
-    `API÷this = API creates/s divided by the row's rate; CPU = cores used (server process / bench process)`,
+    `${fmtInt(d.api.ops)} API creates in ${d.api.seconds.toFixed(1)} s over ${rounds} rounds interleaved with the baselines; request ${fmtBytes(d.requestBytes)}, response ${fmtBytes(d.responseBytes)}; client: ${d.transport}`,
+    'API÷this = API creates/s divided by the row\'s rate; CPU = cores used by the server process / by the bench process',
   ];
   for (const [name, m] of [['API', d.api], ['no-op', d.noop], ['store', d.store]] as const) {
     if (m.firstError) notes.push(`${name} first error: ${m.firstError.slice(0, 200)}`);

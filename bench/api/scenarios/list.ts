@@ -1,35 +1,49 @@
 // LIST of a namespace holding N ConfigMaps of ~1 KiB: the full JSON list (no limit) and the same
 // list paged with limit=500, beside the raw SqliteStore.list(prefix) of the same values and the
 // transport moving the same number of bytes as 64 KiB no-op responses (the no-op body is capped
-// at 64 KiB by the server, so one full-size canned list is not possible).
+// at 64 KiB by the server, so one full-size canned list is not possible). Repetitions of the four
+// alternate (BenchContext.interleave).
 
-import type { BenchContext, Cpu, ScenarioResult } from '../context.ts';
+import type { BenchContext, Measured, ScenarioResult } from '../context.ts';
 import { H2Pool, type HttpClient } from '../clients.ts';
 import { configMap, configMapKey, configMapsPath } from '../fixtures.ts';
-import { closedLoop, type LoadResult } from '../load.ts';
+import { closedLoop, type LoadResult, type Tally } from '../load.ts';
 import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio } from '../stats.ts';
 
 export const LIST_NAMESPACE = 'bench-list';
 const FILL_CLIENTS = 32;
+const FILL_TIMEOUT_MS = 120_000;
 const NOOP_CHUNK = 64 * 1024;
 
-export interface Timing {
-  readonly label: string;
-  readonly objects: number;
+export interface ListTiming extends Measured {
   readonly bytes: number;
   readonly requests: number;
-  /** Milliseconds of each repetition. */
-  readonly ms: readonly number[];
-  readonly cpu: Cpu;
 }
 
 export interface ListData {
   readonly objects: number;
   readonly fill: LoadResult;
-  readonly full: Timing;
-  readonly paged: Timing;
-  readonly noop: Timing;
-  readonly store: Timing;
+  readonly pageLimit: number;
+  readonly full: ListTiming;
+  readonly paged: ListTiming;
+  readonly noop: ListTiming;
+  readonly store: ListTiming;
+}
+
+interface Transfer {
+  bytes: number;
+  requests: number;
+}
+
+/** Times one whole list into the tally (one sample = one list). */
+async function timeOnce(tally: Tally, last: Transfer, fn: () => Promise<Transfer>): Promise<void> {
+  const t0 = performance.now();
+  const t = await fn();
+  const ms = performance.now() - t0;
+  tally.samples.add(ms);
+  tally.ms += ms;
+  last.bytes = t.bytes;
+  last.requests = t.requests;
 }
 
 export async function runList(ctx: BenchContext): Promise<ScenarioResult<ListData>> {
@@ -37,95 +51,82 @@ export async function runList(ctx: BenchContext): Promise<ScenarioResult<ListDat
   const ns = LIST_NAMESPACE;
   const n = o.listObjects;
   const name = (i: number): string => `l-${String(i).padStart(6, '0')}`;
+  const path = configMapsPath(ns);
+  const prefix = configMapKey(ns, '');
+
+  ctx.progress(`LIST: creating ${fmtInt(n)} ConfigMaps through the API and in the raw store`);
+  const fillClient = await H2Pool.connect(ctx.endpoint, FILL_CLIENTS);
+  let next = 0;
+  const fill = (
+    await closedLoop({ workers: FILL_CLIENTS, durationMs: FILL_TIMEOUT_MS, maxOps: n }, async () => {
+      return (await fillClient.request('POST', path, configMap(ns, name(next++), o.valueBytes))).status === 201;
+    }).finally(() => fillClient.close())
+  ).result();
+  if (fill.errors) ctx.progress(`LIST: ${fill.errors} creates failed (${fill.firstError ?? 'non-201 answers'})`);
+  const store = await ctx.openStore();
   const client = await H2Pool.connect(ctx.endpoint, 1);
   try {
-    ctx.progress(`LIST: creating ${fmtInt(n)} ConfigMaps`);
-    const fillClient = await H2Pool.connect(ctx.endpoint, FILL_CLIENTS);
-    const fill = await closedLoop({ workers: FILL_CLIENTS, durationMs: 120_000, maxOps: n }, async (i) => {
-      return (await fillClient.request('POST', configMapsPath(ns), configMap(ns, name(i), o.valueBytes))).status === 201;
-    }).finally(() => fillClient.close());
-    if (fill.errors) ctx.progress(`LIST: ${fill.errors} creates failed (${fill.firstError ?? 'non-201 answers'})`);
-
-    ctx.progress(`LIST: full list ×${o.listReps}`);
-    const path = configMapsPath(ns);
-    const full = await timed(ctx, 'full', o.listReps, async () => {
-      const res = await client.request('GET', path);
-      if (res.status !== 200) throw new Error(`LIST ${path}: HTTP ${res.status} ${res.body.toString().slice(0, 200)}`);
-      return { bytes: res.body.length, requests: 1, body: res.body };
+    let storeNext = 0;
+    await closedLoop({ workers: FILL_CLIENTS, durationMs: FILL_TIMEOUT_MS, maxOps: n }, async () => {
+      const i = storeNext++;
+      await store.create(configMapKey(ns, name(i)), configMap(ns, name(i), o.valueBytes));
+      return true;
     });
-    const listed = (JSON.parse(full.lastBody.toString()) as { items: unknown[] }).items.length;
 
-    ctx.progress(`LIST: paged limit=${o.pageLimit} ×${o.pageReps}`);
-    const paged = await timed(ctx, 'paged', o.pageReps, () => pagedList(client, path, o.pageLimit));
-
-    ctx.progress('LIST: no-op transport of the same bytes');
-    const chunks = Math.max(1, Math.ceil(full.timing.bytes / NOOP_CHUNK));
+    const probe = await client.request('GET', path);
+    if (probe.status !== 200) throw new Error(`LIST ${path}: HTTP ${probe.status} ${probe.body.toString().slice(0, 200)}`);
+    const listed = (JSON.parse(probe.body.toString()) as { items: unknown[] }).items.length;
+    const chunks = Math.max(1, Math.ceil(probe.body.length / NOOP_CHUNK));
     const noopPath = `/debug/strata/noop?size=${NOOP_CHUNK}`;
-    const noopOnce = async (): Promise<{ bytes: number; requests: number }> => {
-      let bytes = 0;
-      for (let i = 0; i < chunks; i++) {
-        const res = await client.request('GET', noopPath);
-        if (res.status !== 200) throw new Error(`no-op GET: HTTP ${res.status}`);
-        bytes += res.body.length;
-      }
-      return { bytes, requests: chunks };
-    };
-    await noopOnce(); // warm-up
-    const noop = await timed(ctx, 'noop', o.listReps, noopOnce);
 
-    ctx.progress('LIST: raw store');
-    const store = await ctx.openStore();
-    const storeTiming = await (async () => {
-      await closedLoop({ workers: FILL_CLIENTS, durationMs: 120_000, maxOps: n }, async (i) => {
-        await store.create(configMapKey(ns, name(i)), configMap(ns, name(i), o.valueBytes));
-        return true;
-      });
-      const prefix = configMapKey(ns, '');
-      await store.list(prefix); // warm-up
-      return timed(ctx, 'store', o.listReps, async () => {
-        const { items } = await store.list(prefix);
-        let bytes = 0;
-        for (const kv of items) bytes += kv.value.byteLength;
-        return { bytes, requests: 1, objects: items.length };
-      });
-    })().finally(() => store.close());
-
+    const last = { full: { bytes: 0, requests: 0 }, paged: { bytes: 0, requests: 0 }, noop: { bytes: 0, requests: 0 }, store: { bytes: 0, requests: 0 } };
+    const results = await ctx.interleave(
+      o.listReps,
+      {
+        full: (tally) =>
+          timeOnce(tally, last.full, async () => {
+            const res = await client.request('GET', path);
+            if (res.status !== 200) throw new Error(`LIST ${path}: HTTP ${res.status}`);
+            return { bytes: res.body.length, requests: 1 };
+          }),
+        paged: (tally) => timeOnce(tally, last.paged, () => pagedList(client, path, o.pageLimit)),
+        noop: (tally) =>
+          timeOnce(tally, last.noop, async () => {
+            let bytes = 0;
+            for (let i = 0; i < chunks; i++) {
+              const res = await client.request('GET', noopPath);
+              if (res.status !== 200) throw new Error(`no-op GET: HTTP ${res.status}`);
+              bytes += res.body.length;
+            }
+            return { bytes, requests: chunks };
+          }),
+        store: (tally) =>
+          timeOnce(tally, last.store, async () => {
+            const { items } = await store.list(prefix);
+            let bytes = 0;
+            for (const kv of items) bytes += kv.value.byteLength;
+            return { bytes, requests: 1 };
+          }),
+      },
+      (k, r) => ctx.progress(`LIST: ${k}, round ${r + 1}/${o.listReps}`),
+    );
     const data: ListData = {
       objects: listed,
       fill,
-      full: { ...full.timing, objects: listed },
-      paged: { ...paged.timing, objects: listed },
-      noop: noop.timing,
-      store: storeTiming.timing,
+      pageLimit: o.pageLimit,
+      full: { ...results.full, ...last.full },
+      paged: { ...results.paged, ...last.paged },
+      noop: { ...results.noop, ...last.noop },
+      store: { ...results.store, ...last.store },
     };
-    return { section: section(data, o.pageLimit), data };
+    return { section: section(data), data };
   } finally {
-    await client.close();
+    await Promise.all([client.close(), store.close()]);
   }
 }
 
-interface Rep {
-  bytes: number;
-  requests: number;
-  objects?: number;
-  body?: Buffer;
-}
-
-async function timed(ctx: BenchContext, label: string, reps: number, once: () => Promise<Rep>): Promise<{ timing: Timing; lastBody: Buffer }> {
-  const ms: number[] = [];
-  let last: Rep = { bytes: 0, requests: 0 };
-  const [, cpu] = await ctx.measured(async () => {
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      last = await once();
-      ms.push(performance.now() - t0);
-    }
-  });
-  return { timing: { label, objects: last.objects ?? 0, bytes: last.bytes, requests: last.requests, ms, cpu }, lastBody: last.body ?? Buffer.alloc(0) };
-}
-
 /** Follows continue tokens to the end; the token is read from the raw bytes, the pages are not decoded. */
-async function pagedList(client: HttpClient, path: string, limit: number): Promise<Rep> {
+async function pagedList(client: HttpClient, path: string, limit: number): Promise<Transfer> {
   let bytes = 0;
   let requests = 0;
   let token = '';
@@ -140,30 +141,32 @@ async function pagedList(client: HttpClient, path: string, limit: number): Promi
   return { bytes, requests };
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : NaN;
-};
-
-function section(d: ListData, pageLimit: number): ScenarioResult<ListData>['section'] {
-  const apiMs = median(d.full.ms);
-  const row = (name: string, t: Timing, ratio: string): string[] => {
-    const ms = median(t.ms);
-    return [name, fmtInt(t.requests), fmtBytes(t.bytes), fmtMs(ms), fmtMs(Math.min(...t.ms)), (t.bytes / 1e6 / (ms / 1000)).toFixed(0), ratio, fmtCores(t.cpu.server), fmtCores(t.cpu.bench)];
-  };
+function section(d: ListData): ScenarioResult<ListData>['section'] {
+  const apiMs = d.full.latency.p50;
+  const row = (name: string, t: ListTiming, ratio: string): string[] => [
+    name,
+    fmtInt(t.requests),
+    fmtBytes(t.bytes),
+    fmtMs(t.latency.p50),
+    fmtMs(t.latency.min),
+    (t.bytes / 1e6 / (t.latency.p50 / 1000)).toFixed(0),
+    ratio,
+    fmtCores(t.cpu.server),
+    fmtCores(t.cpu.bench),
+  ];
   return {
     title: `LIST of ${fmtInt(d.objects)} ConfigMaps of 1 KiB in one namespace (JSON)`,
     header: ['target', 'requests', 'bytes', 'median', 'best', 'MB/s', 'API÷this', 'server CPU', 'bench CPU'],
     rows: [
       row('API  LIST, no limit', d.full, ''),
-      row(`API  LIST, limit=${pageLimit} pages`, d.paged, fmtRatio(apiMs / median(d.paged.ms))),
-      row('no-op 64 KiB GETs, same bytes', d.noop, fmtRatio(apiMs / median(d.noop.ms))),
-      row('raw SqliteStore.list(prefix)', d.store, fmtRatio(apiMs / median(d.store.ms))),
+      row(`API  LIST, limit=${d.pageLimit} pages`, d.paged, fmtRatio(apiMs / d.paged.latency.p50)),
+      row('no-op 64 KiB GETs, same bytes', d.noop, fmtRatio(apiMs / d.noop.latency.p50)),
+      row('raw SqliteStore.list(prefix)', d.store, fmtRatio(apiMs / d.store.latency.p50)),
     ],
     notes: [
-      `${d.full.ms.length} full lists, ${d.paged.ms.length} paged lists; times are per whole list; store bytes = stored values`,
-      `filled with ${fmtInt(d.fill.ops)} creates at ${FILL_CLIENTS} clients: ${fmtInt(d.fill.rate)}/s${d.fill.errors ? `, ${d.fill.errors} failed` : ''}`,
-      'API÷this = API full-list time divided by the row\'s time',
+      `${d.full.latency.count} interleaved repetitions after one warm-up each; times are per whole list (all pages); store bytes = stored values`,
+      `namespace filled with ${fmtInt(d.fill.ops)} creates at ${FILL_CLIENTS} clients: ${fmtInt(d.fill.rate)}/s${d.fill.errors ? `, ${d.fill.errors} failed` : ''}`,
+      'API÷this = API full-list median divided by the row\'s median',
     ],
   };
 }

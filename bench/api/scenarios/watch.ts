@@ -104,14 +104,16 @@ export async function runWatch(ctx: BenchContext): Promise<ScenarioResult<WatchD
 
     ctx.progress(`watch: ${o.watchWrites} writes at ${o.watchRate}/s to ${fmtInt(o.watchers)} watchers`);
     const [writes, cpu] = await ctx.measured(async () => {
-      const result = await openLoop(loop, async (seq) => {
-        tracker.sentAt[seq] = performance.now();
-        return (await writer.request('POST', configMapsPath(ns), body(seq))).status === 201;
+      let seq = 0;
+      const result = await openLoop(loop, async () => {
+        const n = seq++;
+        tracker.sentAt[n] = performance.now();
+        return (await writer.request('POST', configMapsPath(ns), body(n))).status === 201;
       });
       await tracker.drain(o.watchers * o.watchWrites, DRAIN_MS);
       return result;
     });
-    const api = delivery(o.watchers, o.watchWrites, tracker, writes, cpu);
+    const api = delivery(o.watchers, o.watchWrites, tracker, writes.result(), cpu);
 
     // ---- raw store ----
     ctx.progress(`watch: raw store, ${fmtInt(o.watchers)} Store.watch handlers`);
@@ -130,15 +132,17 @@ export async function runWatch(ctx: BenchContext): Promise<ScenarioResult<WatchD
         );
       }
       const [storeWrites, storeCpu] = await ctx.measured(async () => {
-        const result = await openLoop(loop, async (seq) => {
-          storeTracker.sentAt[seq] = performance.now();
-          await store.create(configMapKey(ns, `w-${seq}`), body(seq));
+        let seq = 0;
+        const result = await openLoop(loop, async () => {
+          const n = seq++;
+          storeTracker.sentAt[n] = performance.now();
+          await store.create(configMapKey(ns, `w-${n}`), body(n));
           return true;
         });
         await storeTracker.drain(o.watchers * o.watchWrites, DRAIN_MS);
         return result;
       });
-      return delivery(o.watchers, o.watchWrites, storeTracker, storeWrites, storeCpu);
+      return delivery(o.watchers, o.watchWrites, storeTracker, storeWrites.result(), storeCpu);
     })().finally(async () => {
       for (const w of watches) w.close();
       await store.close();

@@ -1,7 +1,7 @@
 // Upstream defaults for the core/v1 kinds other than pods and workload templates: Service,
 // Namespace, Secret, volumes and claims, Node, LimitRange, ResourceQuota, Endpoints.
 
-import { isIPv6 } from '../../machinery/validation.ts';
+import { isIPv6 } from '../../machinery/index.ts';
 import { canonicalizeResourceList, defaultString, defaultValue, ensureRec, isEmpty, isRec, rec, recs, type Rec } from './fields.ts';
 import { defaultPersistentVolumeClaimSpec } from './pod.ts';
 

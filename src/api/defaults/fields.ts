@@ -1,7 +1,7 @@
 // Small helpers for defaulting loosely typed JSON objects in place. Go's "zero value means unset"
 // rules are spelled out per helper: strings treat "" as unset, pointers only undefined/null.
 
-import { formatQuantity, roundUpToMilli, tryParseQuantity } from '../../machinery/quantity.ts';
+import { formatQuantity, roundUpToMilli, tryParseQuantity } from '../../machinery/index.ts';
 
 export type Rec = Record<string, unknown>;
 

@@ -40,3 +40,28 @@ function walk(schema: StructNode, value: unknown, path: string, out: string[], d
     else if (!node.open) out.push(childPath);
   }
 }
+
+/**
+ * Drops, in place, every field `unknownFields` would report: what decoding into the Go types
+ * does upstream when fieldValidation is Warn or Ignore, so unknown fields are never stored.
+ */
+export function pruneUnknownFields(definition: string, obj: unknown): void {
+  prune(builtinResolver.resolve(definition), obj, 0);
+}
+
+function prune(schema: StructNode, value: unknown, depth: number): void {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return;
+  const node = deref(schema);
+  if (node.kind === 'array') {
+    if (!Array.isArray(value)) return;
+    for (const item of value) prune(node.items, item, depth + 1);
+    return;
+  }
+  if (node.kind !== 'object' || Array.isArray(value)) return;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const child = node.fields.get(key) ?? node.values;
+    if (child) prune(child, record[key], depth + 1);
+    else if (!node.open) delete record[key];
+  }
+}

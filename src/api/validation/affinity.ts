@@ -1,7 +1,7 @@
 // Scheduling constraints: node selector terms (also used by PersistentVolume node affinity), pod
 // affinity and anti-affinity, tolerations, taints and topology spread constraints.
 
-import { isValidLabelValue, validateLabelName, validateLabelSelector, validateNamespaceName } from '../../machinery/validation.ts';
+import { isValidLabelValue, validateLabelName, validateLabelSelector, validateNamespaceName } from '../../machinery/index.ts';
 import { fieldErrors, index, isRec, list, num, rec, recList, str, type Errs, type Rec } from './fields.ts';
 
 function validateNodeSelectorRequirement(req: Rec, path: string): Errs {

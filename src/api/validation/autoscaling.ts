@@ -1,7 +1,6 @@
 // HorizontalPodAutoscaler (autoscaling/v1 and v2) and PodDisruptionBudget (policy/v1) validation.
 
-import { tryParseQuantity } from '../../machinery/quantity.ts';
-import { isPathSegmentName, validateLabelSelector } from '../../machinery/validation.ts';
+import { isPathSegmentName, tryParseQuantity, validateLabelSelector } from '../../machinery/index.ts';
 import { fieldErrors, has, num, obj, rec, recList, str, type Errs, type Rec } from './fields.ts';
 import { validateContainerResourceName } from './resources.ts';
 import { isNotMoreThan100Percent, validatePositiveIntOrPercent } from './workloads.ts';

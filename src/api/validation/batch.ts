@@ -1,7 +1,7 @@
 // batch/v1 Job and CronJob validation, including the generated-selector rules and which parts of
 // a Job may change after creation.
 
-import { labelSelectorMatches, maxLenError, validateAnnotations, validateLabelSelector, validateLabels } from '../../machinery/validation.ts';
+import { labelSelectorMatches, maxLenError, validateAnnotations, validateLabelSelector, validateLabels } from '../../machinery/index.ts';
 import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../defaults/workloads.ts';
 import { deepEqual, fieldErrors, has, immutable, isRec, nonNegative, obj, oneOf, optionalOneOf, rec, recList, str, type Errs, type Rec } from './fields.ts';
 import { templateLabels, validatePodTemplateSpec } from './pod-spec.ts';

@@ -1,6 +1,6 @@
 // Namespace, Node, PriorityClass, Lease and Event validation.
 
-import { isIPv6, isQualifiedName, isValidCIDR } from '../../machinery/validation.ts';
+import { isIPv6, isQualifiedName, isValidCIDR } from '../../machinery/index.ts';
 import { validateTaints } from './affinity.ts';
 import { deepEqual, fieldErrors, has, immutable, list, num, obj, recList, str, type Errs, type Rec } from './fields.ts';
 import { validateResourceQuantityValue } from './resources.ts';

@@ -52,6 +52,8 @@ describe('ConfigMap', () => {
 describe('Secret', () => {
   it('accepts opaque data and folded stringData', () => {
     assert.deepEqual(validateCreate(SECRET, secret({ data: { password: b64('hunter2') }, stringData: { user: 'admin' } })), []);
+    // Go's base64 decoder skips line breaks, so wrapped data is fine.
+    assert.deepEqual(validateCreate(SECRET, secret({ data: { cert: `${b64('x'.repeat(60)).slice(0, 40)}\n${b64('x'.repeat(60)).slice(40)}` } })), []);
   });
 
   it('checks keys, encoding and size', () => {

@@ -1,7 +1,7 @@
 // ConfigMap and Secret validation: key syntax, the 1 MiB size limit, typed secrets, and the
 // `immutable: true` contract.
 
-import { isConfigMapKey } from '../../machinery/validation.ts';
+import { isConfigMapKey } from '../../machinery/index.ts';
 import { deepEqual, fieldErrors, has, immutable, isRec, key, type Errs, type Rec } from './fields.ts';
 
 /** Upstream MaxSecretSize, which also bounds ConfigMaps. */
@@ -10,14 +10,15 @@ const IMMUTABLE_MSG = 'field is immutable when `immutable` is set';
 const REDACTED = '<secret contents redacted>';
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Decoded length of base64 data, or undefined when it is not valid standard base64. */
-function base64Length(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !BASE64_RE.test(value)) return undefined;
-  return Buffer.from(value, 'base64').length;
+/** The bytes of standard base64 data (line breaks ignored, as Go's decoder does), or undefined. */
+function decoded(value: unknown): Buffer | undefined {
+  if (typeof value !== 'string') return undefined;
+  const compact = value.replace(/[\r\n]/g, '');
+  return BASE64_RE.test(compact) ? Buffer.from(compact, 'base64') : undefined;
 }
 
-function decoded(value: unknown): Buffer | undefined {
-  return base64Length(value) === undefined ? undefined : Buffer.from(value as string, 'base64');
+function base64Length(value: unknown): number | undefined {
+  return decoded(value)?.length;
 }
 
 function keyErrors(k: string, path: string): Errs {

@@ -1,6 +1,6 @@
-// Container validation shared by pods and pod templates: names, images, ports, env, mounts,
-// resources, probes, lifecycle hooks and security context (upstream validateContainerCommon and
-// friends).
+// Container validation shared by pods and pod templates: names, images, ports, env, mounts and
+// resources (upstream validateContainerCommon and friends). Probes and lifecycle hooks live in
+// probes.ts, security contexts in security-context.ts.
 
 import {
   isConfigMapKey,
@@ -10,7 +10,7 @@ import {
   isValidPortName,
   isValidPortNum,
   nameIsDNSSubdomain,
-} from '../../machinery/validation.ts';
+} from '../../machinery/index.ts';
 import {
   fieldErrors,
   has,

@@ -1,6 +1,6 @@
 // Endpoints (core/v1) and EndpointSlice (discovery.k8s.io/v1) validation.
 
-import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isValidIP, isValidPortNum, nameIsDNSSubdomain, validateLabels } from '../../machinery/validation.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isValidIP, isValidPortNum, nameIsDNSSubdomain, validateLabels } from '../../machinery/index.ts';
 import { dnsLabelErrors, qualifiedNameErrors } from './container.ts';
 import { fieldErrors, has, immutable, list, num, recList, str, type Errs, type FieldError, type Rec } from './fields.ts';
 

@@ -2,8 +2,14 @@
 // (`spec.containers[0].ports[1].name`, `data[key]`), typed reads that tolerate wrong types (the
 // schema check reports those), semantic equality and the small checks every kind reuses.
 
-import { fieldErrors, type FieldError } from '../../machinery/status-error.ts';
-import { FIELD_IMMUTABLE_ERROR_MSG, IS_NEGATIVE_ERROR_MSG, isValidPortName, isValidPortNum } from '../../machinery/validation.ts';
+import {
+  FIELD_IMMUTABLE_ERROR_MSG,
+  type FieldError,
+  fieldErrors,
+  IS_NEGATIVE_ERROR_MSG,
+  isValidPortName,
+  isValidPortNum,
+} from '../../machinery/index.ts';
 
 export type Rec = Record<string, unknown>;
 export type Errs = FieldError[];

@@ -2,7 +2,7 @@
 // kind's name rule and scope), the kind's own rules, and on update the immutability rules. Kinds
 // this table does not know (custom resources) get metadata checks only.
 
-import type { FieldError } from '../../machinery/status-error.ts';
+import type { FieldError } from '../../machinery/index.ts';
 import {
   nameIsDNS1035Label,
   nameIsDNSLabel,
@@ -11,7 +11,7 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
   type NameValidator,
-} from '../../machinery/validation.ts';
+} from '../../machinery/index.ts';
 import { BUILTIN_RESOURCES } from '../resources.ts';
 import type { GroupVersionKind, KubeObject } from '../types.ts';
 import { validateHorizontalPodAutoscalerV1, validateHorizontalPodAutoscalerV2, validatePodDisruptionBudget } from './autoscaling.ts';
@@ -155,3 +155,4 @@ export function hasValidation(gvk: Pick<GroupVersionKind, 'group' | 'kind'>): bo
 }
 
 export { POD_UPDATE_FORBIDDEN_MSG } from './pod.ts';
+export { validatePodSpec, validatePodTemplateSpec, type PodSpecOptions } from './pod-spec.ts';

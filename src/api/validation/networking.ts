@@ -13,7 +13,7 @@ import {
   nameIsDNSSubdomain,
   regexError,
   validateLabelSelector,
-} from '../../machinery/validation.ts';
+} from '../../machinery/index.ts';
 import { fieldErrors, has, immutable, list, num, obj, rec, recList, str, type Errs, type Rec } from './fields.ts';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'] as const;

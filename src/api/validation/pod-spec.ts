@@ -10,7 +10,7 @@ import {
   nameIsDNSSubdomain,
   validateAnnotations,
   validateLabels,
-} from '../../machinery/validation.ts';
+} from '../../machinery/index.ts';
 import { validateAffinity, validateTolerations, validateTopologySpreadConstraints } from './affinity.ts';
 import {
   dnsLabelErrors,
@@ -19,7 +19,7 @@ import {
   validateInitContainers,
   type ContainerContext,
 } from './container.ts';
-import { fieldErrors, index, isRec, list, num, obj, oneOf, optionalOneOf, rec, recList, str, type Errs, type Rec } from './fields.ts';
+import { fieldErrors, index, notFound, isRec, list, num, obj, oneOf, optionalOneOf, rec, recList, str, type Errs, type Rec } from './fields.ts';
 import { validateResourceList, validateContainerResourceName } from './resources.ts';
 import { validatePodSecurityContext } from './security-context.ts';
 import { validateVolumes } from './volume.ts';
@@ -53,7 +53,7 @@ function validateEphemeralContainers(spec: Rec, ctx: ContainerContext, path: str
     if (all.has(name)) errs.push(fieldErrors.duplicate(`${p}.name`, name));
     else all.add(name);
     const target = str(c, 'targetContainerName');
-    if (target && !others.has(target)) errs.push({ type: 'FieldValueInvalid', field: `${p}.targetContainerName`, message: `Not found: ${JSON.stringify(target)}` });
+    if (target && !others.has(target)) errs.push(notFound(`${p}.targetContainerName`, target));
     for (const [k, v] of Object.entries(c)) {
       const set = v !== undefined && v !== null && !(isRec(v) && Object.keys(v).length === 0) && !(Array.isArray(v) && v.length === 0);
       if (set && !EPHEMERAL_ALLOWED.has(k)) errs.push(fieldErrors.forbidden(`${p}.${k}`, 'cannot be set for an Ephemeral Container'));

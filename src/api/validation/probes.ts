@@ -1,6 +1,6 @@
 // Probes and lifecycle hooks (upstream validateProbe / validateHandler / validateLifecycle).
 
-import { isHTTPHeaderName, isValidPortNum } from '../../machinery/validation.ts';
+import { isHTTPHeaderName, isValidPortNum } from '../../machinery/index.ts';
 import type { ContainerContext } from './container.ts';
 import { fieldErrors, has, list, nonNegative, num, rec, recList, str, validatePortNumOrName, type Errs, type Rec } from './fields.ts';
 

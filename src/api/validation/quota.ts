@@ -1,8 +1,7 @@
 // ResourceQuota and LimitRange validation: resource names, quantities, scopes and the ordering of
 // min/default/max in limit ranges.
 
-import { compareQuantities, formatQuantity, quantityToNumber, type Quantity } from '../../machinery/quantity.ts';
-import { isQualifiedName } from '../../machinery/validation.ts';
+import { compareQuantities, formatQuantity, isQualifiedName, type Quantity, quantityToNumber } from '../../machinery/index.ts';
 import { fieldErrors, isRec, list, obj, recList, str, type Errs, type Rec } from './fields.ts';
 import { isOvercommitAllowed, validateContainerResourceName, validateQuotaResourceName, validateResourceList, validateResourceName } from './resources.ts';
 

@@ -1,6 +1,6 @@
 // rbac.authorization.k8s.io/v1: Role, ClusterRole, RoleBinding and ClusterRoleBinding.
 
-import { nameIsDNSSubdomain, nameIsPathSegment, validateLabelSelector } from '../../machinery/validation.ts';
+import { nameIsDNSSubdomain, nameIsPathSegment, validateLabelSelector } from '../../machinery/index.ts';
 import { deepEqual, fieldErrors, list, obj, rec, recList, str, type Errs, type Rec } from './fields.ts';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';

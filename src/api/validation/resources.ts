@@ -1,8 +1,15 @@
 // Resource names and quantities: container requests/limits, quota and limit-range lists, storage
 // sizes. Mirrors upstream's standard/native/extended resource name rules.
 
-import { compareQuantities, formatQuantity, quantityToMilli, tryParseQuantity, type Quantity } from '../../machinery/quantity.ts';
-import { IS_NEGATIVE_ERROR_MSG, isQualifiedName } from '../../machinery/validation.ts';
+import {
+  compareQuantities,
+  formatQuantity,
+  IS_NEGATIVE_ERROR_MSG,
+  isQualifiedName,
+  type Quantity,
+  quantityToMilli,
+  tryParseQuantity,
+} from '../../machinery/index.ts';
 import { fieldErrors, isRec, key, type Errs } from './fields.ts';
 
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);

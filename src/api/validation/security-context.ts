@@ -1,6 +1,6 @@
 // Container and pod security contexts: user and group ids, proc mount, seccomp, sysctls.
 
-import { isInRange } from '../../machinery/validation.ts';
+import { isInRange } from '../../machinery/index.ts';
 import { fieldErrors, isRec, list, optionalOneOf, recList, str, validateLocalDescendingPath, type Errs } from './fields.ts';
 
 const MAX_ID = 4294967295;

@@ -1,7 +1,7 @@
 // Service validation (upstream ValidateService / ValidateServiceUpdate). Node port ranges and IP
 // allocation are checked by the allocators, not here.
 
-import { isDNS1123Subdomain, isIPv6, isQualifiedName, isValidCIDR, isValidIP, isValidPortNum, validateLabels } from '../../machinery/validation.ts';
+import { isDNS1123Subdomain, isIPv6, isQualifiedName, isValidCIDR, isValidIP, isValidPortNum, validateLabels } from '../../machinery/index.ts';
 import { dnsLabelErrors, qualifiedNameErrors } from './container.ts';
 import { fieldErrors, has, index, list, num, obj, oneOf, rec, recList, str, validatePortNumOrName, type Errs, type Rec } from './fields.ts';
 

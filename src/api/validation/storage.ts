@@ -1,8 +1,14 @@
 // PersistentVolumeClaim (also as StatefulSet and ephemeral templates), PersistentVolume and
 // StorageClass validation, with their update rules.
 
-import { compareQuantities, tryParseQuantity } from '../../machinery/quantity.ts';
-import { isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain, validateLabelSelector } from '../../machinery/validation.ts';
+import {
+  compareQuantities,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  nameIsDNSSubdomain,
+  tryParseQuantity,
+  validateLabelSelector,
+} from '../../machinery/index.ts';
 import { validateNodeSelector } from './affinity.ts';
 import { deepEqual, fieldErrors, has, immutable, isRec, list, obj, rec, str, type Errs, type Rec } from './fields.ts';
 import { validatePositiveQuantity, validateResourceQuantityValue } from './resources.ts';

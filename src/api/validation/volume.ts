@@ -2,7 +2,7 @@
 // (upstream ValidateVolumes / validateVolumeSource). Legacy in-tree sources get their required
 // fields checked only.
 
-import { isDNS1123Subdomain, validateAnnotations, validateLabels } from '../../machinery/validation.ts';
+import { isDNS1123Subdomain, validateAnnotations, validateLabels } from '../../machinery/index.ts';
 import { dnsLabelErrors, validateObjectFieldSelector, validateResourceFieldSelector } from './container.ts';
 import { fieldErrors, has, index, isRec, list, num, rec, recList, str, validateLocalDescendingPath, type Errs, type Rec } from './fields.ts';
 import { parseQuantityField } from './resources.ts';

@@ -1,8 +1,14 @@
 // Controllers that own pods through a template: apps/v1 Deployment, ReplicaSet, StatefulSet,
 // DaemonSet and ControllerRevision, and core/v1 ReplicationController.
 
-import { intOrPercentValue, parsePercent } from '../../machinery/quantity.ts';
-import { isEmptyLabelSelector, isValidPercent, labelSelectorMatches, validateLabelSelector } from '../../machinery/validation.ts';
+import {
+  intOrPercentValue,
+  isEmptyLabelSelector,
+  isValidPercent,
+  labelSelectorMatches,
+  parsePercent,
+  validateLabelSelector,
+} from '../../machinery/index.ts';
 import { deepEqual, fieldErrors, has, immutable, isRec, nonNegative, obj, rec, recList, str, type Errs, type Rec } from './fields.ts';
 import { templateLabels, validatePodTemplateSpec } from './pod-spec.ts';
 

@@ -40,6 +40,10 @@ export async function handleResource(call: ResourceCall): Promise<void> {
   if (!def.verbs.includes(info.verb) && !(info.verb === 'watch' && def.verbs.includes('list'))) {
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
+  // PUT and PATCH address one object; on a collection they are not served (upstream: no route).
+  if ((info.verb === 'update' || info.verb === 'patch') && info.name === undefined) {
+    throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
   switch (info.verb) {
     case 'get':
       return getObject(call);

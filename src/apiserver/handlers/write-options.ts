@@ -1,7 +1,7 @@
 // Options common to writes: dryRun, fieldManager, fieldValidation; and the strict/warn check
 // of unknown fields against the kind's schema.
 
-import { unknownFields } from '../../api/schema/index.ts';
+import { pruneUnknownFields, typeCheck, unknownFields } from '../../api/schema/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { badRequest } from '../../machinery/status-error.ts';
 import type { ServedResource } from '../api-registry.ts';
@@ -29,16 +29,21 @@ export function parseWriteOptions(query: URLSearchParams): WriteOptions {
 }
 
 /**
- * Checks the object against the schema. Strict fails with a 400 naming every unknown field;
- * Warn returns warnings for the Warning header; Ignore does nothing.
+ * Checks the object against the schema the way decoding into the Go types does upstream: a JSON
+ * type mismatch is a 400 whatever the mode; unknown fields fail Strict with a 400 naming every
+ * one, and are otherwise dropped (never stored), with warnings for the Warning header under Warn.
  */
 export function checkUnknownFields(served: ServedResource, obj: KubeObject, mode: FieldValidation): string[] {
-  if (mode === 'Ignore' || !served.def.definition) return [];
-  const unknown = unknownFields(served.def.definition, obj);
+  const { definition, kind, version } = served.def;
+  if (!definition) return [];
+  const typeError = typeCheck(definition, obj)[0];
+  if (typeError) throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${typeError.message}`);
+  const unknown = unknownFields(definition, obj);
   if (unknown.length === 0) return [];
   const messages = unknown.map((path) => `unknown field "${path}"`);
   if (mode === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
-  return messages;
+  pruneUnknownFields(definition, obj);
+  return mode === 'Warn' ? messages : [];
 }
 
 /** Formats warnings as RFC 7234 Warning header values (code 299, agent "-"). */

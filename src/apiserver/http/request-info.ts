@@ -1,6 +1,8 @@
 // Parses a request path into the parts the handlers route on, with upstream's verb names
 // (get, list, watch, create, update, patch, delete, deletecollection).
 
+import { badRequest } from '../../machinery/status-error.ts';
+
 export interface ResourceRequestInfo {
   group: string;
   version: string;
@@ -17,7 +19,7 @@ export interface ResourceRequestInfo {
  * object itself (/api/v1/namespaces/<name>[/status|/finalize]).
  */
 export function parseResourcePath(pathname: string, method: string, query: URLSearchParams): ResourceRequestInfo | undefined {
-  const parts = pathname.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  const parts = pathname.split('/').filter((p) => p.length > 0).map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
@@ -56,6 +58,15 @@ export function parseResourcePath(pathname: string, method: string, query: URLSe
     subresource,
     verb: verbFor(method, name !== undefined, legacyWatch, query),
   };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // A malformed escape is the client's mistake, not a server error.
+    throw badRequest(`invalid URL path segment "${segment}"`);
+  }
 }
 
 function verbFor(method: string, hasName: boolean, legacyWatch: boolean, query: URLSearchParams): string {

@@ -62,8 +62,11 @@ export class ServiceAllocator {
 
   async allocateIp(owner: string): Promise<string> {
     const usable = this.#cidr.size - 2;
+    // Scan from a fixed start: concurrent allocations move #nextIp while this one awaits, and a
+    // moving start would skip free addresses and report a full range that is not.
+    const start = this.#nextIp - 1;
     for (let i = 0; i < usable; i++) {
-      const offset = ((this.#nextIp - 1 + i) % usable) + 1;
+      const offset = ((start + i) % usable) + 1;
       const ip = intToIp(this.#cidr.base + offset);
       if (await this.#reserve(IP_PREFIX + ip, owner)) {
         this.#nextIp = offset + 1;
@@ -88,8 +91,9 @@ export class ServiceAllocator {
   async allocatePort(owner: string): Promise<number> {
     const [lo, hi] = this.#ports;
     const count = hi - lo + 1;
+    const start = this.#nextPort;
     for (let i = 0; i < count; i++) {
-      const port = lo + ((this.#nextPort + i) % count);
+      const port = lo + ((start + i) % count);
       if (await this.#reserve(PORT_PREFIX + port, owner)) {
         this.#nextPort = port - lo + 1;
         return port;

@@ -19,7 +19,6 @@ import { isStoreError, type Store } from '../../store/types.ts';
 import { TooOldResourceVersionError, WatchCache, type CacheWatcher, type CachedObject, type WatchSink } from '../../store/watch-cache.ts';
 import { clone, decodeObject, encodeObject, jsonEqual, objectKey, storagePrefix } from './object-codec.ts';
 import type { DeleteOptions, RequestContext, Strategy } from './strategy.ts';
-import { validateMetadataUpdate, validateNewMetadata } from './metadata.ts';
 
 /**
  * Which part of an object a write may change: undefined = the main resource (status is kept),
@@ -241,10 +240,14 @@ export class GenericStore {
     else delete meta.generation;
 
     if (this.def.namespaced && meta.namespace && this.#namespaceGuard) await this.#namespaceGuard(meta.namespace, ctx);
+    // Upstream order: defaults, then the strategy's PrepareForCreate, then validation.
     this.strategy.defaults(obj);
-    const errors = [...validateNewMetadata(obj, this.def), ...this.strategy.validate(obj)];
-    if (errors.length) throw this.#invalid(obj, errors);
     await this.strategy.prepareForCreate(obj, ctx);
+    const errors = this.strategy.validate(obj);
+    if (errors.length) {
+      if (!ctx.dryRun) await this.strategy.abortCreate(obj);
+      throw this.#invalid(obj, errors);
+    }
     if (ctx.dryRun) return obj;
     try {
       const kv = await this.#store.create(this.key(meta.namespace, meta.name as string), encodeObject(obj));
@@ -372,14 +375,30 @@ export class GenericStore {
       await this.strategy.prepareForUpdate(next, current, ctx);
       if ('spec' in next && !jsonEqual(next['spec'], current['spec'])) meta.generation = (old.generation ?? 0) + 1;
     }
-    const errors = [...validateMetadataUpdate(next, current, this.def), ...this.strategy.validate(next)];
-    if (subresource === undefined) errors.push(...this.strategy.validateUpdate(next, current));
+    const errors = this.#validateUpdate(next, current, subresource);
     if (errors.length) {
       if (subresource === undefined && !ctx.dryRun) await this.strategy.abortUpdate(next, current);
       throw this.#invalid(next, errors);
     }
     meta.resourceVersion = current.metadata.resourceVersion as string;
     return next;
+  }
+
+  /** Update validation (shared rules plus immutability), shaped by what the write may change. */
+  #validateUpdate(next: KubeObject, current: KubeObject, scope: WriteScope | undefined): FieldError[] {
+    switch (scope) {
+      case 'internal':
+        return [];
+      case 'ephemeralcontainers': {
+        // Only spec.ephemeralContainers moved: compare against the old pod with that one change,
+        // so the pod-spec immutability rules judge nothing else.
+        const spec = (next['spec'] ?? {}) as Record<string, unknown>;
+        const base = { ...current, spec: { ...((current['spec'] ?? {}) as object), ephemeralContainers: spec['ephemeralContainers'] } };
+        return this.strategy.validateUpdate(next, base);
+      }
+      default:
+        return this.strategy.validateUpdate(next, current);
+    }
   }
 
   #invalid(obj: KubeObject, errors: FieldError[]) {

@@ -35,7 +35,9 @@ export interface Strategy {
   prepareForCreate(obj: KubeObject, ctx: RequestContext): void | Promise<void>;
   /** Kind-specific preparation before an update of the main resource. */
   prepareForUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext): void | Promise<void>;
+  /** Validation of a new object (metadata and kind rules). */
   validate(obj: KubeObject): FieldError[];
+  /** Validation of an updated object: the shared rules plus immutability against the old one. */
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** Whether deletion must wait (metadata.finalizers; namespaces also wait on spec.finalizers). */
   hasPendingFinalizers(obj: KubeObject): boolean;

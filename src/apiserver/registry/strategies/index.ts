@@ -1,6 +1,6 @@
 // Picks the strategy of each built-in kind.
 
-import { prepareJobSelector } from '../../../api/defaults/index.ts';
+import { prepareJobSelector, prepareNamespaceForCreate } from '../../../api/defaults/index.ts';
 import type { KubeObject, ResourceDefinition } from '../../../api/types.ts';
 import type { ServiceAllocator } from '../allocator.ts';
 import type { Strategy } from '../strategy.ts';
@@ -37,6 +37,7 @@ function namespaceStrategy(def: ResourceDefinition): Strategy {
     selectableFields: fields,
     fields: fieldsFrom(fields),
     prepareForCreate(ns) {
+      prepareNamespaceForCreate(ns);
       ns['status'] = { phase: 'Active' };
     },
     hasPendingFinalizers: (ns) => (ns.metadata.finalizers?.length ?? 0) > 0 || specFinalizers(ns).length > 0,
@@ -70,13 +71,12 @@ export function strategyFor(def: ResourceDefinition, deps: StrategyDeps): Strate
       return builtinStrategy(def, { allowCreateOnUpdate: true });
     case 'batch/Job': {
       const strategy = selectable(def, ['status.successful']);
-      const defaults = strategy.defaults;
       return {
         ...strategy,
-        defaults(job) {
-          // The generated selector needs the uid, which the generic store assigns before defaulting.
+        prepareForCreate(job, ctx) {
+          // The generated selector needs the uid, which the generic store assigns first.
           prepareJobSelector(job);
-          defaults(job);
+          return strategy.prepareForCreate(job, ctx);
         },
       };
     }

@@ -113,10 +113,47 @@ export function serviceStrategy(def: ResourceDefinition, allocator: ServiceAlloc
       await allocate(svc, undefined, ctx);
       svc['status'] = { loadBalancer: {} };
     },
-    prepareForUpdate: (svc, old, ctx) => allocate(svc, old, ctx),
+    async prepareForUpdate(svc, old, ctx) {
+      dropTypeDependentFields(svc, old);
+      await allocate(svc, old, ctx);
+    },
     afterUpdate: (svc, old) => release(old, svc),
     abortUpdate: (svc, old) => release(svc, old),
     afterDelete: (svc) => release(svc),
     abortCreate: (svc) => release(svc),
   };
+}
+
+type Rec = Record<string, unknown>;
+
+function externallyAccessible(spec: Rec): boolean {
+  const type = spec['type'];
+  return type === 'LoadBalancer' || type === 'NodePort' || (type === 'ClusterIP' && Array.isArray(spec['externalIPs']) && spec['externalIPs'].length > 0);
+}
+
+/**
+ * Upstream's dropTypeDependentFields: when a type change makes a field meaningless and the user
+ * left it as it was (it came along from the live object, e.g. through `kubectl apply`), wipe it
+ * instead of failing validation. Node ports are handled by `allocate`.
+ */
+function dropTypeDependentFields(svc: KubeObject, old: KubeObject): void {
+  const spec = specOf(svc) as Rec;
+  const oldSpec = specOf(old) as Rec;
+  const same = (field: string): boolean => JSON.stringify(spec[field]) === JSON.stringify(oldSpec[field]);
+  if (oldSpec['type'] !== 'ExternalName' && spec['type'] === 'ExternalName') {
+    if (same('clusterIP') && same('clusterIPs')) {
+      delete spec['clusterIP'];
+      delete spec['clusterIPs'];
+    }
+    if (same('ipFamilies')) delete spec['ipFamilies'];
+    if (same('ipFamilyPolicy')) delete spec['ipFamilyPolicy'];
+  }
+  const needsHealthCheck = (s: Rec): boolean => s['type'] === 'LoadBalancer' && s['externalTrafficPolicy'] === 'Local';
+  if (needsHealthCheck(oldSpec) && !needsHealthCheck(spec) && same('healthCheckNodePort')) delete spec['healthCheckNodePort'];
+  if (oldSpec['type'] === 'LoadBalancer' && spec['type'] !== 'LoadBalancer') {
+    if (spec['allocateLoadBalancerNodePorts'] !== undefined && same('allocateLoadBalancerNodePorts')) delete spec['allocateLoadBalancerNodePorts'];
+    if (same('loadBalancerClass')) delete spec['loadBalancerClass'];
+  }
+  if (externallyAccessible(oldSpec) && !externallyAccessible(spec) && same('externalTrafficPolicy')) delete spec['externalTrafficPolicy'];
+  if (spec['type'] !== 'LoadBalancer') svc['status'] = { loadBalancer: {} };
 }
