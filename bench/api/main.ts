@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   const loadAtStart = loadavg()[0] as number;
 
   const t0 = performance.now();
-  const server = await ServerProcess.start({ cpuProfileDir: profileDir });
+  const server = await ServerProcess.start({ cpuProfileDir: profileDir, nodeArgs: options.nodeArgs, logFile: options.serverLog });
   results.startMs = performance.now() - t0;
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench:api: exceeded the ${options.deadlineMs / 1000} s deadline; killing the server\n`);

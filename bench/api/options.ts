@@ -10,6 +10,10 @@ export interface BenchOptions {
   readonly quick: boolean;
   readonly json: string | undefined;
   readonly profile: boolean;
+  /** Extra node flags for the server process (diagnosis, e.g. --trace-gc). */
+  readonly nodeArgs: readonly string[];
+  /** Copy the server's stdout and stderr to this file. */
+  readonly serverLog: string | undefined;
   readonly transport: Transport;
   readonly only: readonly ScenarioName[];
   /** Total size of each ConfigMap's data values. */
@@ -39,6 +43,8 @@ const USAGE = `usage: npm run bench:api -- [options]
   --quick              ~30 s smoke run (shorter phases, 2,000 objects listed, 50 watch writes)
   --json FILE          also write the results as JSON
   --profile            run the server under node --cpu-prof and print its hot spots
+  --node-arg FLAG      extra node flag for the server process (repeatable), e.g. --node-arg=--trace-gc
+  --server-log FILE    copy the server's stdout and stderr to FILE
   --transport h2|h1    HTTP/2 sessions (default; one per client) or HTTP/1.1 keep-alive sockets
   --only LIST          comma-separated subset of: ${SCENARIOS.join(', ')}
   --clients LIST       create concurrencies (default 1,32)
@@ -52,6 +58,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'node-arg': { type: 'string', multiple: true, default: [] },
+      'server-log': { type: 'string' },
       transport: { type: 'string', default: 'h2' },
       only: { type: 'string' },
       clients: { type: 'string' },
@@ -79,6 +87,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     quick,
     json: values.json,
     profile: values.profile,
+    nodeArgs: values['node-arg'],
+    serverLog: values['server-log'],
     transport: values.transport,
     only: only as ScenarioName[],
     valueBytes: 1024,

@@ -4,7 +4,7 @@
 // CPU time are read from /proc/<pid>.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +29,10 @@ export async function freePort(): Promise<number> {
 export interface ServerOptions {
   /** Directory for V8 CPU profiles (`node --cpu-prof`); written when the server exits. */
   readonly cpuProfileDir?: string | undefined;
+  /** More node flags for the server process. */
+  readonly nodeArgs?: readonly string[];
+  /** Also append the server's output to this file. */
+  readonly logFile?: string | undefined;
   readonly readyTimeoutMs?: number;
 }
 
@@ -39,12 +43,15 @@ export class ServerProcess {
   readonly #child: ChildProcess;
   #log = '';
 
-  private constructor(dataDir: string, port: number, child: ChildProcess) {
+  private constructor(dataDir: string, port: number, child: ChildProcess, logFile: string | undefined) {
     this.dataDir = dataDir;
     this.port = port;
     this.#child = child;
+    const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+    if (file) child.once('exit', () => file.end());
     const keep = (d: Buffer): void => {
       this.#log = (this.#log + d.toString()).slice(-LOG_TAIL);
+      file?.write(d);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -53,12 +60,12 @@ export class ServerProcess {
   static async start(options: ServerOptions = {}): Promise<ServerProcess> {
     const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-api-'));
     const port = await freePort();
-    const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+    const nodeArgs = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), ...(options.nodeArgs ?? [])];
     const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'src/cmd/main.ts'), 'server', '--data-dir', dataDir, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });
-    const server = new ServerProcess(dataDir, port, child);
+    const server = new ServerProcess(dataDir, port, child, options.logFile);
     try {
       await server.#waitReady(options.readyTimeoutMs ?? 30_000);
     } catch (err) {

@@ -14,7 +14,7 @@ import type { AnyRequest } from './http/body.ts';
 import { parseResourcePath } from './http/request-info.ts';
 import { send, sendError, sendJson, type AnyResponse } from './http/respond.ts';
 import type { ApiMetrics } from './metrics.ts';
-import type { OpenApiResponse, OpenApiService } from './openapi/index.ts';
+import { OpenApiV2Service, type OpenApiResponse, type OpenApiService } from './openapi/index.ts';
 
 export interface ApiServerConfig {
   readonly bind: string;
@@ -30,6 +30,8 @@ export interface ApiServerDeps {
   authenticator: Authenticator;
   metrics: ApiMetrics;
   openapi: OpenApiService;
+  /** The Swagger 2.0 document at /openapi/v2; one is made when not given. */
+  openapiV2?: OpenApiV2Service;
   logger: Logger;
   /** Health checks for /readyz (e.g. the store answers). */
   readiness: () => Promise<void>;
@@ -42,6 +44,7 @@ export class ApiServer {
   readonly #deps: ApiServerDeps;
   readonly #discovery: Discovery;
   readonly #log: Logger;
+  readonly #openapiV2: OpenApiV2Service;
   #server: Http2SecureServer | undefined;
   #inflight = 0;
   #openapiGeneration = -1;
@@ -52,6 +55,7 @@ export class ApiServer {
     this.#config = config;
     this.#deps = deps;
     this.#discovery = new Discovery(deps.registry);
+    this.#openapiV2 = deps.openapiV2 ?? new OpenApiV2Service();
     this.#log = deps.logger.child({ component: 'apiserver' });
   }
 
@@ -149,6 +153,7 @@ export class ApiServer {
     }
     if (path === '/debug/strata/noop') return this.#noop(req, res, url);
     if (path.startsWith('/openapi/v3')) return this.#openapi(req, res, path, url.searchParams);
+    if (path === '/openapi/v2' || path === '/swagger-2.0.0.pb-v1') return this.#openapiV2Route(req, res, path);
     if (info && req.method !== 'OPTIONS') {
       const served = this.#deps.registry.lookup(info.group, info.version, info.resource);
       if (!served) throw notFound({ group: info.group, resource: info.resource }, info.name ?? '');
@@ -183,7 +188,7 @@ export class ApiServer {
     } else if (parts.length === 3 && parts[0] === 'apis' && d.hasGroupVersion(parts[1] as string, parts[2] as string)) {
       doc = d.resourceList(parts[1] as string, parts[2] as string);
     } else if (parts.length === 0) {
-      sendJson(req, res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v3', '/readyz', '/version'] });
+      sendJson(req, res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
       return 200;
     } else {
       throw failure(404, 'NotFound', 'the server could not find the requested resource', {});
@@ -192,12 +197,18 @@ export class ApiServer {
     return 200;
   }
 
+  /** Hands the served resources to the OpenAPI builders when the registry changed. */
+  #syncOpenApi(): void {
+    if (this.#openapiGeneration === this.#deps.registry.generation) return;
+    this.#openapiGeneration = this.#deps.registry.generation;
+    const defs = this.#deps.registry.all().map((s) => s.def);
+    this.#deps.openapi.update(defs);
+    this.#openapiV2.update(defs);
+  }
+
   #openapi(req: AnyRequest, res: AnyResponse, path: string, query: URLSearchParams): number {
     const openapi = this.#deps.openapi;
-    if (this.#openapiGeneration !== this.#deps.registry.generation) {
-      this.#openapiGeneration = this.#deps.registry.generation;
-      openapi.update(this.#deps.registry.all().map((s) => s.def));
-    }
+    this.#syncOpenApi();
     let doc: OpenApiResponse | undefined;
     if (path === '/openapi/v3' || path === '/openapi/v3/') doc = openapi.root();
     else if (path.startsWith('/openapi/v3/')) doc = openapi.document(path.slice('/openapi/v3/'.length));
@@ -216,6 +227,23 @@ export class ApiServer {
     const headers: Record<string, string> = { etag: doc.etag };
     if (hash) headers['cache-control'] = 'public, immutable';
     send(req, res, 200, doc.body, 'application/json', headers);
+    return 200;
+  }
+
+  /** /openapi/v2 by Accept (JSON, gnostic protobuf, else 406); /swagger-2.0.0.pb-v1 always protobuf. */
+  #openapiV2Route(req: AnyRequest, res: AnyResponse, path: string): number {
+    this.#syncOpenApi();
+    const doc = path === '/openapi/v2' ? this.#openapiV2.negotiate(req.headers.accept) : this.#openapiV2.get('protobuf');
+    if (!doc) {
+      throw failure(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/com.github.proto-openapi.spec.v2.v1.0+protobuf', {});
+    }
+    const headers = { etag: doc.etag, vary: 'Accept' };
+    if (req.headers['if-none-match'] === doc.etag) {
+      (res as Http2ServerResponse).writeHead(304, headers);
+      res.end();
+      return 304;
+    }
+    send(req, res, 200, doc.body, doc.contentType, headers);
     return 200;
   }
 

@@ -10,3 +10,4 @@ export { applyJsonPatch, type JsonPatchOperation } from './patch/json-patch.ts';
 export { applyMergePatch } from './patch/merge-patch.ts';
 export { applyStrategicMergePatch } from './patch/strategic-merge-patch.ts';
 export { cloneJson, jsonEqual, type JsonObject, type JsonValue } from './patch/json-value.ts';
+export { ProtobufWriter } from './protobuf-writer.ts';

@@ -301,7 +301,14 @@ export async function readyz(proc: StrataProcess): Promise<{ status: number; bod
 export async function startStrata(extraArgs: string[] = []): Promise<StrataProcess & { cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-e2e-'));
   const proc = new StrataProcess(dir, await freePort());
-  await proc.start(extraArgs);
+  try {
+    await proc.start(extraArgs);
+  } catch (err) {
+    // A server that never became ready must not outlive the test, nor its temp dir.
+    await proc.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return Object.assign(proc, {
     async cleanup() {
       await proc.stop();

@@ -1,4 +1,5 @@
-// Public surface of the OpenAPI v3 documents served under /openapi/v3.
+// Public surface of the OpenAPI documents: v3 under /openapi/v3, Swagger 2.0 (JSON or gnostic
+// protobuf) under /openapi/v2.
 
 export { OpenApiService, type OpenApiResponse } from './service.ts';
 export {
@@ -8,3 +9,6 @@ export {
 export { PATCH_CONTENT_TYPES } from './paths.ts';
 export { customResourceSchema, META_COMPONENTS } from './components.ts';
 export type { OpenApiResource, OpenApiDocument, OpenApiRoot, Operation, PathItem, Parameter } from './types.ts';
+export { OpenApiV2Service, negotiateOpenApiV2, OPENAPI_V2_PROTOBUF, type OpenApiV2Format, type OpenApiV2Response } from './v2-service.ts';
+export { openapiV2Document, type SwaggerDocument } from './v2-document.ts';
+export { encodeOpenApiV2 } from './v2-protobuf.ts';

@@ -295,8 +295,10 @@ export class GenericStore {
         await abort();
         return { object: current, created: false };
       }
-      if (next.metadata.deletionTimestamp && !this.strategy.hasPendingFinalizers(next)) {
-        // The last finalizer went away: the object's pending deletion completes now.
+      if (next.metadata.deletionTimestamp && (current.metadata.deletionGracePeriodSeconds ?? 0) === 0 && !this.strategy.hasPendingFinalizers(next)) {
+        // The last finalizer went away: the object's pending deletion completes now. A deletion
+        // still in its grace period (a pod its node agent is stopping) is not ended by a write;
+        // the agent's delete with a zero grace period ends it (upstream shouldDeleteDuringUpdate).
         if (ctx.dryRun) return { object: next, created: false };
         return { object: await this.#remove(next, kv.modRevision), created: false };
       }
@@ -435,11 +437,13 @@ export class GenericStore {
       const grace = this.strategy.gracePeriod(current, options);
       const pendingGrace = grace > 0;
       if (finalizers.size) meta.finalizers = [...finalizers];
+      else delete meta.finalizers;
       if (this.strategy.hasPendingFinalizers(next) || pendingGrace) {
         // Two-phase deletion: mark the object and leave it for finalizers or the node agent.
         const deadline = new Date(ctx.now.getTime() + grace * 1000);
+        // A pending deletion may only be shortened, down to 0 (then it waits on finalizers alone).
         const shorter = meta.deletionGracePeriodSeconds === undefined || grace < meta.deletionGracePeriodSeconds;
-        if (!meta.deletionTimestamp || (pendingGrace && shorter)) {
+        if (!meta.deletionTimestamp || shorter) {
           meta.deletionTimestamp = rfc3339(deadline);
           meta.deletionGracePeriodSeconds = grace;
         }
