@@ -10,17 +10,23 @@ import type { BenchOptions } from './options.ts';
 import type { Section } from './report.ts';
 import type { ServerProcess } from './server.ts';
 import { Tally, type LoadResult } from './load.ts';
-import { CpuMeter } from './stats.ts';
 
 export interface Cpu {
   /** Cores the server process used during the phase (1.0 = one core). NaN for in-process phases. */
   readonly server: number;
   /** Cores the benchmark process used (clients, or the raw store for store baselines). */
   readonly bench: number;
+  /** CPU time in ms of the server and of this process over the phase. */
+  readonly serverMs: number;
+  readonly benchMs: number;
 }
 
 /** A load result with the CPU both processes spent producing it. */
-export type Measured = LoadResult & { readonly cpu: Cpu };
+export type Measured = LoadResult & {
+  readonly cpu: Cpu;
+  /** CPU time per successful operation in µs (less sensitive to other load than throughput). */
+  readonly cpuPerOp: { readonly server: number; readonly bench: number };
+};
 
 export interface ScenarioResult<T> {
   readonly section: Section;
@@ -49,10 +55,15 @@ export class BenchContext {
 
   /** Runs `fn` and reports the CPU both processes spent meanwhile. */
   async measured<T>(fn: () => Promise<T>): Promise<[T, Cpu]> {
-    const server = this.server.cpuMeter();
-    const bench = new CpuMeter();
+    const server0 = this.server.cpuMs();
+    const bench0 = process.cpuUsage();
+    const t0 = performance.now();
     const result = await fn();
-    return [result, { server: server.cores(), bench: bench.cores() }];
+    const wallMs = performance.now() - t0;
+    const bench = process.cpuUsage(bench0);
+    const benchMs = (bench.user + bench.system) / 1000;
+    const serverMs = this.server.running ? this.server.cpuMs() - server0 : NaN;
+    return [result, { server: serverMs / wallMs, bench: benchMs / wallMs, serverMs, benchMs }];
   }
 
   /**
@@ -81,7 +92,14 @@ export class BenchContext {
       }
     }
     const out = {} as Record<K, Measured>;
-    for (const [k, st] of state) out[k] = { ...st.tally.result(), cpu: { server: st.serverMs / st.wallMs, bench: st.benchMs / st.wallMs } };
+    for (const [k, st] of state) {
+      const result = st.tally.result();
+      out[k] = {
+        ...result,
+        cpu: { server: st.serverMs / st.wallMs, bench: st.benchMs / st.wallMs, serverMs: st.serverMs, benchMs: st.benchMs },
+        cpuPerOp: { server: (st.serverMs * 1000) / result.ops, bench: (st.benchMs * 1000) / result.ops },
+      };
+    }
     return out;
   }
 

@@ -116,13 +116,6 @@ export class ServerProcess {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
   }
 
-  /** Starts a CPU meter for the server process: `cores()` = cores used since the call. */
-  cpuMeter(): { cores(): number } {
-    const cpu0 = this.cpuMs();
-    const t0 = performance.now();
-    return { cores: () => (this.running ? (this.cpuMs() - cpu0) / (performance.now() - t0) : NaN) };
-  }
-
   /** SIGTERM, then SIGKILL after 10 s; returns the exit code. */
   async stop(): Promise<number | null> {
     const child = this.#child;

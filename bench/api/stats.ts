@@ -43,18 +43,6 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[rank] as number;
 }
 
-/** CPU time of this process, as a fraction of one core over a measured interval. */
-export class CpuMeter {
-  #start = process.cpuUsage();
-  #t0 = performance.now();
-
-  /** Cores used since construction (1.0 = one core busy the whole time). */
-  cores(): number {
-    const used = process.cpuUsage(this.#start);
-    return (used.user + used.system) / 1000 / (performance.now() - this.#t0);
-  }
-}
-
 // ---- formatting ----
 
 export function fmtInt(x: number): string {
@@ -82,4 +70,8 @@ export function fmtBytes(n: number): string {
 
 export function fmtCores(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '-' : `${Math.round(x * 100)}%`;
+}
+
+export function fmtUs(us: number): string {
+  return Number.isFinite(us) ? `${us < 10 ? us.toFixed(1) : Math.round(us)} µs` : '-';
 }

@@ -177,6 +177,36 @@ describe('WatchCache', () => {
     }
   });
 
+  it('reports an object leaving the filter with its last matching content at the new revision', async () => {
+    const { store, cache, settle, close } = await setup({ withRevision: (o, rv) => ({ ...o, rv }) });
+    try {
+      await cache.start();
+      const { seen, sink } = recorder();
+      cache.watch(0, isRed, sink);
+      const kv = await store.create('/items/a', put({ name: 'a', color: 'red' }));
+      await store.update('/items/a', put({ name: 'a', color: 'green' }), kv.modRevision);
+      await settle();
+      assert.deepEqual(seen.at(-1), { type: 'DELETED', name: 'a', color: 'red', revision: kv.modRevision + 1 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('tells the owner when it ends a watch itself', async () => {
+    const { store, cache, settle, close } = await setup();
+    try {
+      await cache.start();
+      let ended = 0;
+      cache.watch(0, all, () => false, '/items/', () => ended++);
+      await store.create('/items/a', put({ name: 'a' }));
+      await settle();
+      assert.equal(ended, 1);
+      assert.equal(cache.watcherCount, 0);
+    } finally {
+      await close();
+    }
+  });
+
   it('watch from 0 sends a synthetic ADDED per matching object in key order, then live events', async () => {
     const { store, cache, settle, close } = await setup();
     try {

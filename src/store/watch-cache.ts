@@ -36,6 +36,8 @@ export interface WatchCacheOptions<T> {
   decode(kv: KeyValue): T;
   /** How long events stay replayable (default 5 minutes, the store's compaction window). */
   windowMs?: number;
+  /** A copy of an object carrying another resourceVersion (for DELETED events of objects leaving a filter). */
+  withRevision?(obj: T, revision: number): T;
   /** Hard cap on remembered events (default 100,000). */
   maxEvents?: number;
   now?: () => number;
@@ -54,6 +56,8 @@ export class TooOldResourceVersionError extends Error {
 interface Watcher<T> {
   predicate: (obj: T) => boolean;
   sink: WatchSink<T>;
+  /** Told when the cache ends the watch itself (too slow, or history lost on a reload). */
+  onEnd: (() => void) | undefined;
   /** Only keys under this prefix reach the watcher (a namespace, or the whole resource). */
   keyPrefix: string;
   closed: boolean;
@@ -134,8 +138,7 @@ export class WatchCache<T = unknown> {
     } catch (err) {
       if (!isStoreError(err, 'compacted')) throw err;
       // History is gone: reload everything and tell watchers to start over.
-      for (const w of this.#watchers) w.closed = true;
-      this.#watchers.clear();
+      for (const w of [...this.#watchers]) this.#endWatcher(w);
       this.#objects.clear();
       this.#sortedKeys = undefined;
       this.#events = [];
@@ -204,13 +207,33 @@ export class WatchCache<T = unknown> {
       if (before || now) ok = w.sink('DELETED', event.current);
     } else if (now && before) ok = w.sink('MODIFIED', event.current);
     else if (now) ok = w.sink('ADDED', event.current);
-    else if (before) ok = w.sink('DELETED', event.current);
-    if (!ok) this.#closeWatcher(w);
+    else if (before) ok = w.sink('DELETED', this.#leftFilter(event));
+    if (!ok) this.#endWatcher(w);
+  }
+
+  /**
+   * An object that no longer matches a watcher's filter is reported DELETED with its last
+   * matching content, at the event's revision (as upstream's cacher does).
+   */
+  #leftFilter(event: CacheEvent<T>): CachedObject<T> {
+    const previous = event.previous as Entry<T>;
+    const withRevision = this.#options.withRevision;
+    if (!withRevision) return event.current;
+    const object = withRevision(previous.object, event.revision);
+    deepFreeze(object);
+    return new Entry(previous.key, object, event.revision);
   }
 
   #closeWatcher(w: Watcher<T>): void {
     w.closed = true;
     this.#watchers.delete(w);
+  }
+
+  /** Closes a watcher on the cache's own initiative and tells its owner. */
+  #endWatcher(w: Watcher<T>): void {
+    if (w.closed) return;
+    this.#closeWatcher(w);
+    w.onEnd?.();
   }
 
   get revision(): number {
@@ -295,8 +318,8 @@ export class WatchCache<T = unknown> {
    * that matches"; a positive revision replays remembered events after it, or throws
    * TooOldResourceVersionError when the window no longer reaches back that far.
    */
-  watch(fromRevision: number, predicate: (obj: T) => boolean, sink: WatchSink<T>, keyPrefix = this.prefix): CacheWatcher {
-    const w: Watcher<T> = { predicate, sink, keyPrefix, closed: false };
+  watch(fromRevision: number, predicate: (obj: T) => boolean, sink: WatchSink<T>, keyPrefix = this.prefix, onEnd?: () => void): CacheWatcher {
+    const w: Watcher<T> = { predicate, sink, keyPrefix, closed: false, onEnd };
     const handle: CacheWatcher = {
       close: () => this.#closeWatcher(w),
       get closed() {
@@ -306,7 +329,7 @@ export class WatchCache<T = unknown> {
     if (fromRevision === 0) {
       for (const entry of this.entries(keyPrefix)) {
         if (w.closed) break;
-        if (predicate(entry.object) && !sink('ADDED', entry)) this.#closeWatcher(w);
+        if (predicate(entry.object) && !sink('ADDED', entry)) this.#endWatcher(w);
       }
     } else if (fromRevision < this.#revision) {
       if (fromRevision < this.#oldestRevision) throw new TooOldResourceVersionError(fromRevision, this.#oldestRevision + 1);

@@ -8,7 +8,7 @@ import type { BenchContext, Measured, ScenarioResult } from '../context.ts';
 import { openClient } from '../clients.ts';
 import { configMap, configMapKey, configMapsPath, mustCreate } from '../fixtures.ts';
 import { closedLoop } from '../load.ts';
-import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio } from '../stats.ts';
+import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio, fmtUs } from '../stats.ts';
 
 export const CREATE_NAMESPACE = 'bench-create';
 
@@ -63,7 +63,7 @@ export async function runCreates(ctx: BenchContext, clients: number): Promise<Sc
 }
 
 function section(d: CreatesData, rounds: number): ScenarioResult<CreatesData>['section'] {
-  const row = (name: string, m: Measured, ratio: string): string[] => [
+  const row = (name: string, m: Measured, ratio: string, inProcess = false): string[] => [
     name,
     fmtInt(m.rate),
     fmtMs(m.latency.p50),
@@ -73,6 +73,7 @@ function section(d: CreatesData, rounds: number): ScenarioResult<CreatesData>['s
     ratio,
     fmtCores(m.cpu.server),
     fmtCores(m.cpu.bench),
+    fmtUs(inProcess ? m.cpuPerOp.bench : m.cpuPerOp.server),
   ];
   const notes = [
     `${fmtInt(d.api.ops)} API creates in ${d.api.seconds.toFixed(1)} s over ${rounds} rounds interleaved with the baselines; request ${fmtBytes(d.requestBytes)}, response ${fmtBytes(d.responseBytes)}; client: ${d.transport}`,
@@ -83,12 +84,12 @@ function section(d: CreatesData, rounds: number): ScenarioResult<CreatesData>['s
   }
   return {
     title: `Creates of 1 KiB ConfigMaps, ${d.clients} concurrent client${d.clients === 1 ? '' : 's'} (closed loop)`,
-    header: ['target', 'creates/s', 'p50', 'p99', 'max', 'errors', 'API÷this', 'server CPU', 'bench CPU'],
+    header: ['target', 'creates/s', 'p50', 'p99', 'max', 'errors', 'API÷this', 'server CPU', 'bench CPU', 'CPU/op'],
     rows: [
       row('API  POST configmaps', d.api, ''),
       row('no-op HTTPS POST (transport)', d.noop, fmtRatio(d.api.rate / d.noop.rate)),
-      row('raw SqliteStore.create', d.store, fmtRatio(d.api.rate / d.store.rate)),
+      row('raw SqliteStore.create', d.store, fmtRatio(d.api.rate / d.store.rate), true),
     ],
-    notes,
+    notes: [...notes, 'CPU/op = CPU time per operation of the process doing the work: the server, or this process for the raw store'],
   };
 }

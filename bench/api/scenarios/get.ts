@@ -6,7 +6,7 @@ import type { BenchContext, Measured, ScenarioResult } from '../context.ts';
 import { H2Pool } from '../clients.ts';
 import { configMap, configMapKey, configMapPath, mustCreate } from '../fixtures.ts';
 import { openLoop } from '../load.ts';
-import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio } from '../stats.ts';
+import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio, fmtUs } from '../stats.ts';
 
 export const GET_NAMESPACE = 'bench-get';
 const NAME = 'get-target';
@@ -55,7 +55,7 @@ export async function runGet(ctx: BenchContext): Promise<ScenarioResult<GetData>
 }
 
 function section(d: GetData, rounds: number): ScenarioResult<GetData>['section'] {
-  const row = (name: string, m: Measured, ratio: string): string[] => [
+  const row = (name: string, m: Measured, ratio: string, inProcess = false): string[] => [
     name,
     fmtInt(m.issuedRate),
     fmtMs(m.latency.p50),
@@ -65,6 +65,7 @@ function section(d: GetData, rounds: number): ScenarioResult<GetData>['section']
     ratio,
     fmtCores(m.cpu.server),
     fmtCores(m.cpu.bench),
+    fmtUs(inProcess ? m.cpuPerOp.bench : m.cpuPerOp.server),
   ];
   const notes = [
     `${fmtInt(d.api.ops)} GETs per target over ${rounds} interleaved rounds; response ${fmtBytes(d.responseBytes)}; client: ${d.transport}`,
@@ -76,12 +77,12 @@ function section(d: GetData, rounds: number): ScenarioResult<GetData>['section']
   }
   return {
     title: `GET of one ConfigMap at a fixed ${d.rate} req/s (open loop)`,
-    header: ['target', 'req/s', 'p50', 'p99', 'max', 'errors', 'API÷this', 'server CPU', 'bench CPU'],
+    header: ['target', 'req/s', 'p50', 'p99', 'max', 'errors', 'API÷this', 'server CPU', 'bench CPU', 'CPU/op'],
     rows: [
       row('API  GET configmap', d.api, ''),
       row('no-op HTTPS GET (transport)', d.noop, fmtRatio(d.api.latency.p99 / d.noop.latency.p99)),
-      row('raw SqliteStore.get', d.store, fmtRatio(d.api.latency.p99 / d.store.latency.p99)),
+      row('raw SqliteStore.get', d.store, fmtRatio(d.api.latency.p99 / d.store.latency.p99), true),
     ],
-    notes,
+    notes: [...notes, 'CPU/op = CPU time per operation of the process doing the work: the server, or this process for the raw store'],
   };
 }

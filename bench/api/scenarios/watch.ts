@@ -9,7 +9,7 @@ import type { BenchContext, Cpu, ScenarioResult } from '../context.ts';
 import { H2Pool, streamLines, type LineStream } from '../clients.ts';
 import { configMap, configMapKey, configMapsPath, mustCreate } from '../fixtures.ts';
 import { openLoop, type LoadResult } from '../load.ts';
-import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio, Samples, type LatencySummary } from '../stats.ts';
+import { fmtBytes, fmtCores, fmtInt, fmtMs, fmtRatio, fmtUs, Samples, type LatencySummary } from '../stats.ts';
 
 export const WATCH_NAMESPACE = 'bench-watch';
 const SEQ_MARK = '"seq":"';
@@ -201,6 +201,7 @@ function section(d: WatchData): ScenarioResult<WatchData>['section'] {
     notes: [
       `latency = line received − write sent (includes the write's own commit); event ${fmtBytes(d.eventBytes)}; client: ${d.transport}`,
       `API writes: p50 ${fmtMs(d.api.writeLatency.p50)}, p99 ${fmtMs(d.api.writeLatency.p99)}${d.writeErrors ? `, ${d.writeErrors} failed` : ''}; store writes: p50 ${fmtMs(d.store.writeLatency.p50)}, p99 ${fmtMs(d.store.writeLatency.p99)}`,
+      `CPU per delivered event: server ${fmtUs((d.api.cpu.serverMs * 1000) / d.api.delivered)}, this process (watch clients) ${fmtUs((d.api.cpu.benchMs * 1000) / d.api.delivered)}; raw store ${fmtUs((d.store.cpu.benchMs * 1000) / d.store.delivered)}`,
       `${fmtInt(d.api.watchers)} watches opened and confirmed live in ${fmtMs(d.openMs)}; API÷this = API p99 divided by the row's p99`,
     ],
   };

@@ -79,7 +79,8 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
   req.on('close', finish);
   res.on('error', finish);
   try {
-    watcher = await served.store.watch(options.resourceVersion, { namespace: call.info.namespace, matches: options.matches }, sink);
+    // When the cache ends the watch (too slow, or it lost history), the client must re-list: end the stream.
+    watcher = await served.store.watch(options.resourceVersion, { namespace: call.info.namespace, matches: options.matches }, sink, finish);
   } catch (err) {
     if (isStatusError(err)) {
       // Upstream reports a watch that cannot start (410 Expired) as an ERROR event.

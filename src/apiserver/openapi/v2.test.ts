@@ -131,7 +131,8 @@ describe('openapiV2Document', () => {
     assert.equal(deployment.properties?.['spec']?.$ref, '#/definitions/io.k8s.api.apps.v1.DeploymentSpec');
     assert.ok(deployment.properties?.['spec']?.description);
     const podSpec = DOC.definitions['io.k8s.api.core.v1.PodSpec'];
-    assert.ok(podSpec?.required?.includes('containers'));
+    assert.ok(podSpec);
+    assert.ok(podSpec.required?.includes('containers'));
     const containers = podSpec.properties?.['containers'];
     assert.equal(containers?.type, 'array');
     assert.equal(containers?.items?.$ref, '#/definitions/io.k8s.api.core.v1.Container');

@@ -91,7 +91,10 @@ export class GenericStore {
     this.prefix = storagePrefix(def.storage.group, def.storage.resource);
     this.#store = store;
     this.#namespaceGuard = options.namespaceGuard;
-    const cacheOptions: ConstructorParameters<typeof WatchCache<KubeObject>>[2] = { decode: decodeObject };
+    const cacheOptions: ConstructorParameters<typeof WatchCache<KubeObject>>[2] = {
+      decode: decodeObject,
+      withRevision: (obj, revision) => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } }),
+    };
     if (options.cacheWindowMs !== undefined) cacheOptions.windowMs = options.cacheWindowMs;
     this.cache = new WatchCache<KubeObject>(store, this.prefix, cacheOptions);
   }
@@ -204,13 +207,14 @@ export class GenericStore {
    * Watches from a resourceVersion ("" or "0": synthetic ADDED events for what exists now).
    * Throws 410 Expired when the requested revision has left the cache's window.
    */
-  async watch(resourceVersion: string | undefined, filter: ObjectFilter, sink: WatchSink<KubeObject>): Promise<CacheWatcher> {
+  async watch(resourceVersion: string | undefined, filter: ObjectFilter, sink: WatchSink<KubeObject>, onEnd?: () => void): Promise<CacheWatcher> {
     const rv = resourceVersion ? parseRevision(resourceVersion) : 0;
     if (rv === undefined) throw badRequest(`invalid resourceVersion "${resourceVersion}"`);
     if (rv > this.cache.revision) await this.#waitForRevision(rv);
     else if (rv === 0 && resourceVersion !== '0') await this.cache.waitFresh();
     try {
-      return this.cache.watch(rv, (obj) => this.#selects(obj, filter), sink);
+      const keyPrefix = this.def.namespaced && filter.namespace ? `${this.prefix}${filter.namespace}/` : this.prefix;
+      return this.cache.watch(rv, (obj) => this.#selects(obj, filter), sink, keyPrefix, onEnd);
     } catch (err) {
       if (err instanceof TooOldResourceVersionError) throw gone(err.message);
       throw err;
