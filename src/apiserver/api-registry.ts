@@ -3,17 +3,46 @@
 
 import type { KubeObject, ResourceDefinition } from '../api/types.ts';
 import { converterFor, type Converter } from '../api/conversion.ts';
+import { printerFor, type TablePrinter } from '../api/printers/index.ts';
+import { unknownFields } from '../api/schema/index.ts';
+import type { JsonSchema } from '../api/schema/index.ts';
 import type { Store } from '../store/types.ts';
 import { GenericStore, type NamespaceGuard } from './registry/generic-store.ts';
 import type { Strategy } from './registry/strategy.ts';
+import type { UserInfo } from './filters/authn.ts';
 
 export interface ServedResource {
   readonly def: ResourceDefinition;
   readonly store: GenericStore;
   readonly converter: Converter | undefined;
+  /** Prints `kubectl get` tables (built-in printers, or a CRD's additionalPrinterColumns). */
+  readonly printer: TablePrinter;
+  /** OpenAPI v3 schema of the kind when it is not a built-in definition (CRDs). */
+  readonly openapiSchema: JsonSchema | undefined;
+  /** Set for computed create-only resources; their store is never written. */
+  readonly virtual: VirtualCreate | undefined;
+  /** Paths of fields the kind's schema does not know, for fieldValidation Strict and Warn. */
+  unknownFields(obj: KubeObject): string[];
   /** Turns a stored object into this served version. */
   fromStorage(obj: KubeObject): KubeObject;
   toStorage(obj: KubeObject): KubeObject;
+}
+
+/**
+ * A create-only resource that is computed, never stored (TokenReview, SubjectAccessReview…):
+ * `create` receives the decoded request object and the caller, and returns the answer.
+ */
+export interface VirtualCreate {
+  create(obj: KubeObject, user: UserInfo, namespace: string | undefined): Promise<KubeObject>;
+}
+
+/** What a kind may bring beyond its definition and strategy (CRDs bring all of these). */
+export interface ServedExtras {
+  virtual?: VirtualCreate;
+  printer?: TablePrinter;
+  openapiSchema?: JsonSchema;
+  unknownFields?: (obj: KubeObject) => string[];
+  converter?: Converter;
 }
 
 export class ApiRegistry {
@@ -30,7 +59,7 @@ export class ApiRegistry {
   }
 
   /** Serves a resource; versions sharing a storage identity share one GenericStore. */
-  add(def: ResourceDefinition, strategy: Strategy): ServedResource {
+  add(def: ResourceDefinition, strategy: Strategy, extras: ServedExtras = {}): ServedResource {
     const storageKey = `${def.storage.group}/${def.storage.resource}`;
     let store = this.#stores.get(storageKey);
     if (!store) {
@@ -40,11 +69,16 @@ export class ApiRegistry {
       store = new GenericStore(storageDef, strategy, this.#store, options);
       this.#stores.set(storageKey, store);
     }
-    const converter = def.storage.version === def.version && def.storage.group === def.group ? undefined : converterFor(def.group, def.version, def.kind);
+    const converter = extras.converter ?? (def.storage.version === def.version && def.storage.group === def.group ? undefined : converterFor(def.group, def.version, def.kind));
+    const definition = def.definition;
     const served: ServedResource = {
       def,
       store,
       converter,
+      printer: extras.printer ?? printerFor(def.group, def.kind),
+      openapiSchema: extras.openapiSchema,
+      virtual: extras.virtual,
+      unknownFields: extras.unknownFields ?? ((obj) => (definition ? unknownFields(definition, obj) : [])),
       fromStorage: (obj) => (converter ? converter.fromStorage(obj) : obj),
       toStorage: (obj) => (converter ? converter.toStorage(obj) : obj),
     };
@@ -54,11 +88,18 @@ export class ApiRegistry {
     return served;
   }
 
+  /** Stops serving a resource; its store and cache go when no served version uses them. */
   remove(group: string, version: string, plural: string): void {
-    if (this.#served.delete(`${group}/${version}/${plural}`)) {
-      this.#generation++;
-      for (const l of this.#listeners) l();
+    const served = this.#served.get(`${group}/${version}/${plural}`);
+    if (!served) return;
+    this.#served.delete(`${group}/${version}/${plural}`);
+    if (![...this.#served.values()].some((s) => s.store === served.store)) {
+      const storage = served.def.storage;
+      this.#stores.delete(`${storage.group}/${storage.resource}`);
+      served.store.cache.close();
     }
+    this.#generation++;
+    for (const l of this.#listeners) l();
   }
 
   lookup(group: string, version: string, plural: string): ServedResource | undefined {

@@ -164,6 +164,7 @@ export class ApiServer {
         info,
         served,
         user: user.username,
+        userInfo: user,
         registry: this.#deps.registry,
         onWatch: (delta) => this.#deps.metrics.watches.inc({ resource: info.resource }, delta),
       });

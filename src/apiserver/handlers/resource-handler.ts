@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { apiVersionOf } from '../../api/types.ts';
 import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
 import type { ApiRegistry, ServedResource } from '../api-registry.ts';
+import type { UserInfo } from '../filters/authn.ts';
 import { decodeBody, JSON_TYPES, mediaType, PATCH_TYPES, readBody, YAML_TYPES, type AnyRequest } from '../http/body.ts';
 import { negotiate, type ResponseShape } from '../http/negotiate.ts';
 import type { ResourceRequestInfo } from '../http/request-info.ts';
@@ -24,6 +25,8 @@ export interface ResourceCall {
   info: ResourceRequestInfo;
   served: ServedResource;
   user: string;
+  /** The authenticated caller with groups (for reviews and, later, authorization). */
+  userInfo: UserInfo;
   registry: ApiRegistry;
   /** Counts watches for metrics. */
   onWatch?: (delta: number) => void;
@@ -37,6 +40,12 @@ export async function handleResource(call: ResourceCall): Promise<void> {
   }
   if (!def.namespaced && info.namespace !== undefined) throw notFound({ group: def.group, resource: def.plural }, info.name ?? '');
   if (info.subresource) return handleSubresource(call);
+  if (served.virtual) {
+    if (info.verb !== 'create' || info.name !== undefined) throw methodNotAllowed('the server does not allow this method on the requested resource');
+    const answer = await served.virtual.create(await readObject(call), call.userInfo, info.namespace);
+    sendJson(call.req, call.res, 201, answer);
+    return;
+  }
   if (!def.verbs.includes(info.verb) && !(info.verb === 'watch' && def.verbs.includes('list'))) {
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }

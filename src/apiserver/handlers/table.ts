@@ -1,12 +1,12 @@
 // Server-side printing: turns objects into meta.k8s.io Tables (for `kubectl get`) and
 // PartialObjectMetadata, using the kind's printer.
 
-import { printerFor, type TablePrinter } from '../../api/printers/index.ts';
+import type { TablePrinter } from '../../api/printers/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { ServedResource } from '../api-registry.ts';
 
 export function printerOf(served: ServedResource): TablePrinter {
-  return printerFor(served.def.group, served.def.kind);
+  return served.printer;
 }
 
 export function partialMetadata(obj: KubeObject, version: 'v1' | 'v1beta1'): KubeObject {
