@@ -212,8 +212,7 @@ spec:
 
   test('--chunk-size=2 pages through continue tokens and still prints every object', async () => {
     const cms = Array.from({ length: 7 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `chunk-${i + 1}`, labels: { i: String(i + 1) } }, data: { i: String(i + 1) } }));
-    // Multi-document YAML rather than a v1 List: kubectl validates a List client-side, which
-    // needs a protobuf /openapi/v2 (v3 fieldValidation does not cover List).
+    // Multi-document YAML (kubectl-127.test.ts covers v1 Lists, validated against /openapi/v2).
     s.k(['create', '-n', 'team-b', '-f', '-'], { input: cms.map((c) => JSON.stringify(c)).join('\n---\n') });
     const r = s.kubectl(['get', 'cm', '-n', 'team-b', '--chunk-size=2', '-v=6']);
     assert.equal(r.code, 0, r.stderr);

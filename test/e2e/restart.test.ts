@@ -68,8 +68,8 @@ test('objects of several kinds are created and recorded', async () => {
       },
     ],
     [`/api/v1/namespaces/${NS}/services`, service('web')],
+    [`/api/v1/namespaces/${NS}/services`, service('pinned', { type: 'NodePort', ports: [{ port: 80, nodePort: 32500 }] })],
     [`/api/v1/namespaces/${NS}/services`, service('edge', { type: 'NodePort', ports: [{ name: 'a', port: 80 }, { name: 'b', port: 443 }] })],
-    [`/api/v1/namespaces/${NS}/services`, service('pinned', { type: 'NodePort', ports: [{ port: 80, nodePort: 30000 }] })],
   ];
   for (const [collection, body] of objects) {
     const obj = await create('', collection, body);
@@ -160,7 +160,7 @@ test('new Services never reuse a ClusterIP or NodePort still held', async () => 
   const held = [...clusterIPs].find((ip) => ip !== '10.43.0.1')!;
   const ipClash = await requestJson(proc, 'POST', `/api/v1/namespaces/${NS}/services`, service('ip-clash', { clusterIP: held }));
   assert.equal(ipClash.status, 422, ipClash.raw);
-  const portClash = await requestJson(proc, 'POST', `/api/v1/namespaces/${NS}/services`, service('port-clash', { type: 'NodePort', ports: [{ port: 80, nodePort: 30000 }] }));
+  const portClash = await requestJson(proc, 'POST', `/api/v1/namespaces/${NS}/services`, service('port-clash', { type: 'NodePort', ports: [{ port: 80, nodePort: 32500 }] }));
   assert.equal(portClash.status, 422, portClash.raw);
 });
 
@@ -177,7 +177,8 @@ test('the resourceVersion keeps growing after the restart', async () => {
 
 test('a watch from a resourceVersion older than the restarted window gets 410 Expired', async () => {
   // A restarted server's watch window starts at the revision it loaded; older versions are gone.
-  const w = await openWatch(proc, `/api/v1/namespaces/${NS}/configmaps?watch=true&resourceVersion=${preRestartWatchRv}`);
+  assert.ok(preRestartWatchRv, 'recorded before the restart');
+  const w = await openWatch(proc, `/api/v1/namespaces/${NS}/configmaps?watch=true&resourceVersion=${preRestartWatchRv}&timeoutSeconds=5`);
   await w.ended;
   assert.equal(w.status, 200, 'upstream reports an expired watch as an ERROR event');
   assert.equal(w.events.length, 1, w.text());

@@ -32,7 +32,8 @@ export function validateConfigMap(cm: Rec): Errs {
   let total = 0;
   for (const [k, v] of Object.entries(data)) {
     errs.push(...keyErrors(k, 'data'));
-    if (k in binaryData) errs.push(fieldErrors.invalid(key('data', k), k, 'duplicate of key present in binaryData'));
+    // Own keys only: `in` would also find Object.prototype's (`constructor`, `__proto__`).
+    if (Object.hasOwn(binaryData, k)) errs.push(fieldErrors.invalid(key('data', k), k, 'duplicate of key present in binaryData'));
     if (typeof v === 'string') total += Buffer.byteLength(v, 'utf8');
     else errs.push(fieldErrors.typeInvalid(key('data', k), v, 'must be a string'));
   }

@@ -3,6 +3,7 @@
 
 import type { KubeObject } from '../../api/types.ts';
 import { apiVersionOf } from '../../api/types.ts';
+import { typeCheck } from '../../api/schema/index.ts';
 import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
 import type { ApiRegistry, ServedResource } from '../api-registry.ts';
 import type { UserInfo } from '../filters/authn.ts';
@@ -242,6 +243,9 @@ export async function readDeleteOptions(call: ResourceCall): Promise<DeleteOptio
   if (body.length > 0) {
     const value = decodeBody(body, mediaType(call.req.headers['content-type']) || 'application/json');
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('DeleteOptions must be an object');
+    // Decoding into the Go type rejects mistyped fields ("preconditions": "x" must not delete).
+    const typeError = typeCheck('io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', value)[0];
+    if (typeError) throw badRequest(`DeleteOptions cannot be decoded: ${typeError.message}`);
     options = value as DeleteOptions;
   }
   const q = call.query;

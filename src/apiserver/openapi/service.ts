@@ -6,7 +6,7 @@
 //   GET /openapi/v3/<key>?hash= -> document(key).body, ETag; when the hash query matches,
 //                                  Cache-Control "public, immutable"; when it differs, redirect
 //                                  (301) to document(key).url; unknown key -> 404
-//   GET /openapi/v2             -> 404 (see KUBECTL-WIRE §5.3)
+//   GET /openapi/v2             -> served by v2-service.ts (gnostic protobuf or JSON) from the same schemas
 
 import {
   contentHash, DEFAULT_INFO, groupVersionKey, openapiV3Document, openapiV3Root, serialize, servedGroupVersions,
