@@ -86,13 +86,18 @@ export class H2Pool implements HttpClient {
     return new Promise((resolve, reject) => {
       const stream = this.#session().request(headers, { endStream: !body });
       let status = 0;
+      let ended = false;
       const chunks: Buffer[] = [];
       stream.on('response', (h) => (status = Number(h[':status'])));
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => resolve({ status, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) }));
+      stream.on('end', () => {
+        ended = true;
+        resolve({ status, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) });
+      });
       stream.on('error', reject);
+      // A reset stream closes without 'end' (and maybe without 'error'): never leave the caller hanging.
       stream.on('close', () => {
-        if (status === 0) reject(new Error(`stream closed without a response (rst code ${stream.rstCode})`));
+        if (!ended) reject(new Error(`stream closed before the response ended (status ${status}, rst code ${stream.rstCode})`));
       });
       if (body) stream.end(body);
     });

@@ -26,6 +26,8 @@ export type Measured = LoadResult & {
   readonly cpu: Cpu;
   /** CPU time per successful operation in µs (less sensitive to other load than throughput). */
   readonly cpuPerOp: { readonly server: number; readonly bench: number };
+  /** Median over the rounds of each round's p99: robust to a stall that hit a single round. */
+  readonly roundP99Median: number;
 };
 
 export interface ScenarioResult<T> {
@@ -74,21 +76,24 @@ export class BenchContext {
    */
   async interleave<K extends string>(rounds: number, variants: Record<K, (tally: Tally, warmup: boolean) => Promise<unknown>>, onRound?: (variant: K, round: number) => void): Promise<Record<K, Measured>> {
     const names = Object.keys(variants) as K[];
-    const state = new Map(names.map((k) => [k, { tally: new Tally(), serverMs: 0, benchMs: 0, wallMs: 0 }]));
+    const state = new Map(names.map((k) => [k, { tally: new Tally(), serverMs: 0, benchMs: 0, wallMs: 0, p99s: [] as number[] }]));
     for (const k of names) await variants[k](new Tally(), true);
     for (let r = 0; r < rounds; r++) {
       for (let j = 0; j < names.length; j++) {
         const k = names[(r + j) % names.length] as K;
-        const st = state.get(k)!;
+        const st = state.get(k) as NonNullable<ReturnType<typeof state.get>>;
         onRound?.(k, r);
         const server0 = this.server.running ? this.server.cpuMs() : NaN;
         const bench0 = process.cpuUsage();
         const t0 = performance.now();
-        await variants[k](st.tally, false);
+        const round = new Tally();
+        await variants[k](round, false);
         st.wallMs += performance.now() - t0;
         const bench = process.cpuUsage(bench0);
         st.benchMs += (bench.user + bench.system) / 1000;
         st.serverMs += this.server.running ? this.server.cpuMs() - server0 : NaN;
+        st.p99s.push(round.samples.summary().p99);
+        st.tally.merge(round);
       }
     }
     const out = {} as Record<K, Measured>;
@@ -98,6 +103,7 @@ export class BenchContext {
         ...result,
         cpu: { server: st.serverMs / st.wallMs, bench: st.benchMs / st.wallMs, serverMs: st.serverMs, benchMs: st.benchMs },
         cpuPerOp: { server: (st.serverMs * 1000) / result.ops, bench: (st.benchMs * 1000) / result.ops },
+        roundP99Median: median(st.p99s),
       };
     }
     return out;
@@ -110,4 +116,11 @@ export class BenchContext {
   dispose(): void {
     rmSync(this.#storeDir, { recursive: true, force: true });
   }
+}
+
+function median(xs: readonly number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }

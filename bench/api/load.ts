@@ -41,6 +41,16 @@ export class Tally {
     this.firstError ??= err === undefined ? undefined : String(err);
   }
 
+  /** Adds another tally's counts and samples into this one. */
+  merge(other: Tally): void {
+    this.samples.addAll(other.samples);
+    this.errors += other.errors;
+    this.issued += other.issued;
+    this.ms += other.ms;
+    this.issueMs += other.issueMs;
+    this.firstError ??= other.firstError;
+  }
+
   result(): LoadResult {
     const latency = this.samples.summary();
     const seconds = this.ms / 1000;

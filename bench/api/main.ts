@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { H2Pool, readCredentials, type Endpoint } from './clients.ts';
+import { H2Pool, readCredentials, type Endpoint, type HttpClient } from './clients.ts';
 import { BenchContext, type ScenarioResult } from './context.ts';
 import { ensureNamespace } from './fixtures.ts';
 import { parseOptions, type BenchOptions } from './options.ts';
@@ -46,27 +46,28 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const server = await ServerProcess.start({ cpuProfileDir: profileDir, nodeArgs: options.nodeArgs, logFile: options.serverLog });
   results.startMs = performance.now() - t0;
+  let ctx: BenchContext | undefined;
+  const abandon = (code: number): never => {
+    ctx?.dispose();
+    server.removeDataDir();
+    process.exit(code);
+  };
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench:api: exceeded the ${options.deadlineMs / 1000} s deadline; killing the server\n`);
     process.kill(server.pid, 'SIGKILL');
-    server.removeDataDir();
-    process.exit(2);
+    abandon(2);
   }, options.deadlineMs);
   watchdog.unref();
-  const onSignal = (): void => {
-    void server.stop().finally(() => {
-      server.removeDataDir();
-      process.exit(130);
-    });
-  };
+  const onSignal = (): void => void server.stop().finally(() => abandon(130));
   process.once('SIGINT', onSignal);
 
-  const endpoint: Endpoint = { host: server.host, port: server.port, credentials: readCredentials(server.kubeconfig) };
-  const admin = await H2Pool.connect(endpoint, 1);
-  const ctx = new BenchContext(options, server, endpoint, admin);
+  let admin: HttpClient | undefined;
   let profile: ProfileSummary | undefined;
   try {
-    ctx.progress(`server pid ${server.pid} ready in ${fmtMs(results.startMs)}; idle for ${options.idleMs / 1000} s`);
+    const endpoint: Endpoint = { host: server.host, port: server.port, credentials: readCredentials(server.kubeconfig) };
+    admin = await H2Pool.connect(endpoint, 1);
+    const c = (ctx = new BenchContext(options, server, endpoint, admin));
+    c.progress(`server pid ${server.pid} ready in ${fmtMs(results.startMs)}; idle for ${options.idleMs / 1000} s`);
     await sleep(options.idleMs);
     results.idleRssBytes = server.rssBytes();
     for (const ns of [CREATE_NAMESPACE, GET_NAMESPACE, LIST_NAMESPACE, WATCH_NAMESPACE]) await ensureNamespace(admin, ns);
@@ -78,23 +79,23 @@ async function main(): Promise<number> {
         sections.push(r.section);
       } catch (err) {
         const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-        ctx.progress(`${name} FAILED: ${error}`);
+        c.progress(`${name} FAILED: ${error}`);
         results.failures.push({ scenario: name, error });
         sections.push({ title: `${name}: FAILED`, header: ['error'], rows: [[String(error).split('\n')[0] ?? '']] });
         if (!server.running) throw new Error(`the server exited during ${name}:\n${server.log.slice(-4000)}`);
       }
     };
     const only = new Set(options.only);
-    if (only.has('creates')) for (const c of options.createClients) await run(`creates@${c}`, () => runCreates(ctx, c), (d) => results.creates.push(d));
-    if (only.has('get')) await run('get', () => runGet(ctx), (d) => (results.get = d));
-    if (only.has('list')) await run('list', () => runList(ctx), (d) => (results.list = d));
-    if (only.has('watch')) await run('watch', () => runWatch(ctx), (d) => (results.watch = d));
+    if (only.has('creates')) for (const n of options.createClients) await run(`creates@${n}`, () => runCreates(c, n), (d) => results.creates.push(d));
+    if (only.has('get')) await run('get', () => runGet(c), (d) => (results.get = d));
+    if (only.has('list')) await run('list', () => runList(c), (d) => (results.list = d));
+    if (only.has('watch')) await run('watch', () => runWatch(c), (d) => (results.watch = d));
     results.finalRssBytes = server.rssBytes();
   } finally {
-    await admin.close();
+    await admin?.close();
     await server.stop();
     server.removeDataDir();
-    ctx.dispose();
+    ctx?.dispose();
     clearTimeout(watchdog);
     process.off('SIGINT', onSignal);
   }
@@ -121,10 +122,10 @@ async function main(): Promise<number> {
 
   if (options.json) {
     writeFileSync(options.json, `${JSON.stringify({ machine: m, options, results, goals, profile }, null, 2)}\n`);
-    ctx.progress(`wrote ${options.json}`);
+    process.stderr.write(`bench:api: wrote ${options.json}\n`);
   }
   if (profileDir) {
-    if (profile) ctx.progress(`CPU profile kept at ${profile.file}`);
+    if (profile) process.stderr.write(`bench:api: CPU profile kept at ${profile.file}\n`);
     else rmSync(profileDir, { recursive: true, force: true });
   }
   return results.failures.length ? 1 : 0;
@@ -153,7 +154,7 @@ function evaluateGoals(o: BenchOptions, r: Results): Goal[] {
   goals.push({
     name: `GET p99 at ${o.getRate} req/s`,
     target: '≤ 5 ms',
-    actual: r.get ? `${fmtMs(r.get.api.latency.p99)}${r.get.api.errors ? ` (${r.get.api.errors} errors)` : ''}` : 'not run',
+    actual: r.get ? `${fmtMs(r.get.api.latency.p99)} (median round ${fmtMs(r.get.api.roundP99Median)})${r.get.api.errors ? `, ${r.get.api.errors} errors` : ''}` : 'not run',
     pass: r.get ? r.get.api.latency.p99 <= 5 && r.get.api.errors === 0 && o.getRate >= 500 : undefined,
   });
   const w = r.watch?.api;

@@ -45,7 +45,8 @@ const USAGE = `usage: npm run bench:api -- [options]
   --profile            run the server under node --cpu-prof and print its hot spots
   --node-arg FLAG      extra node flag for the server process (repeatable), e.g. --node-arg=--trace-gc
   --server-log FILE    copy the server's stdout and stderr to FILE
-  --transport h2|h1    HTTP/2 sessions (default; one per client) or HTTP/1.1 keep-alive sockets
+  --transport h2|h1    create clients: HTTP/2 sessions (default; one per client) or HTTP/1.1
+                       keep-alive sockets; GET, LIST and watch always use HTTP/2
   --only LIST          comma-separated subset of: ${SCENARIOS.join(', ')}
   --clients LIST       create concurrencies (default 1,32)
   --watchers N         concurrent watches (default 1000)

@@ -27,6 +27,10 @@ export class Samples {
     this.#data[this.#n++] = ms;
   }
 
+  addAll(other: Samples): void {
+    for (let i = 0; i < other.#n; i++) this.add(other.#data[i] as number);
+  }
+
   summary(): LatencySummary {
     const n = this.#n;
     if (n === 0) return { count: 0, min: NaN, p50: NaN, p99: NaN, max: NaN, mean: NaN };

@@ -36,6 +36,14 @@ export interface VirtualCreate {
   create(obj: KubeObject, user: UserInfo, namespace: string | undefined): Promise<KubeObject>;
 }
 
+/**
+ * A create-only subresource computed from its parent (serviceaccounts/token): `create` receives
+ * the decoded body (of the subresource's kind), the caller and the parent's namespace and name.
+ */
+export interface VirtualSubresource {
+  create(obj: KubeObject, user: UserInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
+}
+
 /** What a kind may bring beyond its definition and strategy (CRDs bring all of these). */
 export interface ServedExtras {
   virtual?: VirtualCreate;
@@ -47,6 +55,7 @@ export interface ServedExtras {
 
 export class ApiRegistry {
   readonly #served = new Map<string, ServedResource>();
+  readonly #subresources = new Map<string, VirtualSubresource>();
   readonly #stores = new Map<string, GenericStore>();
   readonly #store: Store;
   readonly #namespaceGuard: NamespaceGuard | undefined;
@@ -100,6 +109,15 @@ export class ApiRegistry {
     }
     this.#generation++;
     for (const l of this.#listeners) l();
+  }
+
+  /** Serves a computed create-only subresource of a resource in every version of its group. */
+  addSubresource(group: string, plural: string, subresource: string, handler: VirtualSubresource): void {
+    this.#subresources.set(`${group}/${plural}/${subresource}`, handler);
+  }
+
+  subresource(group: string, plural: string, subresource: string): VirtualSubresource | undefined {
+    return this.#subresources.get(`${group}/${plural}/${subresource}`);
   }
 
   lookup(group: string, version: string, plural: string): ServedResource | undefined {

@@ -8,6 +8,7 @@ import { BUILTIN_RESOURCES } from '../api/resources.ts';
 import { failure, isNotFound } from '../machinery/status-error.ts';
 import type { Store } from '../store/types.ts';
 import { ApiRegistry } from './api-registry.ts';
+import { AllowAuthenticated, registerAuthResources, registryObjectGetter, ServiceAccountJwt, ServiceAccountTokens } from './auth/index.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { Authenticator } from './filters/authn.ts';
 import { StaticTokenAuthenticator } from './filters/authn-static-token.ts';
@@ -75,17 +76,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     }
   };
   registry = new ApiRegistry(store, { namespaceGuard });
-  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }));
-  await registry.start();
-
   const tokens = await StaticTokenAuthenticator.fromFile(join(options.dataDir, 'pki', 'tokens.csv')).catch(() => new StaticTokenAuthenticator([]));
   const authenticator = new Authenticator({ tokenAuthenticators: [tokens], logger: log });
+  const authorizer = new AllowAuthenticated();
+  const serviceAccountTokens = new ServiceAccountTokens({ jwt: new ServiceAccountJwt({ privateKeyPem: pki.serviceAccountKeyPem }), getObject: registryObjectGetter(registry) });
+  authenticator.addTokenAuthenticator(serviceAccountTokens);
+  // The reviews are computed resources with their own handlers; the catalog loop skips them.
+  registerAuthResources(registry, { authenticator, authorizer, tokens: serviceAccountTokens });
+  for (const def of BUILTIN_RESOURCES) if (!registry.lookup(def.group, def.version, def.plural)) registry.add(def, strategyFor(def, { allocator }));
+  await registry.start();
+
   const openapi = new OpenApiService();
   const server = new ApiServer(
     { bind: options.bind, port: options.port, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem }, maxInflight: options.maxInflight, version: options.version },
     {
       registry,
       authenticator,
+      authorizer,
       metrics,
       openapi,
       logger: log,

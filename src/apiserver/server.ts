@@ -1,12 +1,13 @@
 // The API server: HTTPS (HTTP/1.1 and HTTP/2) in front of the registry. Each request goes
-// through metrics, the in-flight limit and authentication, then to the route that serves it:
-// version and health, discovery, OpenAPI, metrics, or a resource.
+// through metrics, the in-flight limit, authentication and authorization, then to the route that
+// serves it: version and health, discovery, OpenAPI, metrics, or a resource.
 
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { badRequest, failure, notFound, tooManyRequests, unauthorized } from '../machinery/status-error.ts';
 import type { ApiRegistry } from './api-registry.ts';
+import { forbiddenError, requestAttributes, type Authorizer } from './auth/index.ts';
 import type { Authenticator } from './filters/authn.ts';
 import { Discovery, wantsAggregated } from './handlers/discovery.ts';
 import { handleResource } from './handlers/resource-handler.ts';
@@ -28,6 +29,8 @@ export interface ApiServerConfig {
 export interface ApiServerDeps {
   registry: ApiRegistry;
   authenticator: Authenticator;
+  /** Decides every authenticated request (and answers the access reviews). */
+  authorizer: Authorizer;
   metrics: ApiMetrics;
   openapi: OpenApiService;
   /** The Swagger 2.0 document at /openapi/v2; one is made when not given. */
@@ -143,6 +146,9 @@ export class ApiServer {
     if (isHealth(path)) return this.#health(req, res, path);
     const user = await this.#deps.authenticator.authenticate(req);
     if (!user) throw unauthorized();
+    const attributes = requestAttributes(user, req.method, path, info);
+    const decision = await this.#deps.authorizer.authorize(attributes);
+    if (!decision.allowed) throw forbiddenError(attributes, decision.reason);
     if (path === '/version' || path === '/version/') {
       sendJson(req, res, 200, versionInfo(this.#config.version));
       return 200;

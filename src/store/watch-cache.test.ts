@@ -90,7 +90,11 @@ async function setup(options: Partial<WatchCacheOptions<Item>> = {}, prefix = '/
   const store = new MemoryStore();
   const cache = new WatchCache<Item>(store, prefix, { decode: decodeItem, ...options });
   /** Waits until the cache has applied everything the store committed. */
-  const settle = async (): Promise<void> => cache.waitForRevision(await store.currentRevision(), 1000);
+  const settle = async (): Promise<void> => {
+    await cache.waitForRevision(await store.currentRevision(), 1000);
+    // Deliveries to watchers run one event-loop turn after the cache applied the events.
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   const close = async (): Promise<void> => {
     cache.close();
     await store.close();
@@ -187,6 +191,23 @@ describe('WatchCache', () => {
       await store.update('/items/a', put({ name: 'a', color: 'green' }), kv.modRevision);
       await settle();
       assert.deepEqual(seen.at(-1), { type: 'DELETED', name: 'a', color: 'red', revision: kv.modRevision + 1 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('a watch started before queued deliveries flush sees each event exactly once', async () => {
+    const { store, cache, close } = await setup();
+    try {
+      await cache.start();
+      await store.create('/items/a', put({ name: 'a' }));
+      await cache.waitForRevision(await store.currentRevision(), 1000);
+      // The event is in the cache but not yet fanned out: a new watch from 0 gets it as a
+      // synthetic ADDED and must not get it again from the pending fan-out.
+      const { seen, sink } = recorder();
+      cache.watch(0, all, sink);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(seen.map((e) => [e.type, e.name]), [['ADDED', 'a']]);
     } finally {
       await close();
     }

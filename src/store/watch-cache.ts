@@ -14,6 +14,11 @@ export interface CachedObject<T = unknown> {
   readonly revision: number;
   /** JSON text of `object`, computed on first use and shared by every reader. */
   json(): string;
+  /**
+   * The watch line `{"type":…,"object":…}\n` as bytes, encoded once and shared by every watcher
+   * that receives this object with this event type.
+   */
+  frame(type: string): Buffer;
 }
 
 export interface CacheEvent<T = unknown> {
@@ -58,6 +63,8 @@ interface Watcher<T> {
   sink: WatchSink<T>;
   /** Told when the cache ends the watch itself (too slow, or history lost on a reload). */
   onEnd: (() => void) | undefined;
+  /** The cache revision when the watch started: later events come through dispatch. */
+  startRevision: number;
   /** Only keys under this prefix reach the watcher (a namespace, or the whole resource). */
   keyPrefix: string;
   closed: boolean;
@@ -82,6 +89,21 @@ class Entry<T> implements CachedObject<T> {
   json(): string {
     return (this.#json ??= JSON.stringify(this.object));
   }
+  // Only the last frame is kept: nearly every watcher receives an object with the same type.
+  #frameType: string | undefined;
+  #frame: Buffer | undefined;
+  frame(type: string): Buffer {
+    if (this.#frameType !== type || !this.#frame) {
+      this.#frame = Buffer.from(`{"type":"${type}","object":${this.json()}}\n`);
+      this.#frameType = type;
+    }
+    return this.#frame;
+  }
+}
+
+/** Wraps an object read outside the cache (a historical list) in the cache's entry shape. */
+export function cachedObject<T>(key: string, object: T, revision: number): CachedObject<T> {
+  return new Entry(key, object, revision);
 }
 
 export class WatchCache<T = unknown> {
@@ -174,9 +196,25 @@ export class WatchCache<T = unknown> {
       }
       this.#revision = se.revision;
       this.#remember(event, now);
-      this.#dispatch(event);
+      this.#pending.push(event);
     }
     this.#wakeRevisionWaiters();
+    // Fan-out to watchers runs after the current turn, so the writer's acknowledgement is not
+    // held up by thousands of deliveries. The cache's state is already current for readers.
+    if (this.#pending.length && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #pending: CacheEvent<T>[] = [];
+  #flushScheduled = false;
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const events = this.#pending;
+    this.#pending = [];
+    for (const event of events) this.#dispatch(event);
   }
 
   #remember(event: CacheEvent<T>, now: number): void {
@@ -194,7 +232,10 @@ export class WatchCache<T = unknown> {
   }
 
   #dispatch(event: CacheEvent<T>): void {
-    for (const w of this.#watchers) this.#deliver(w, event);
+    for (const w of this.#watchers) {
+      // A watcher started after this event entered the cache already saw it (synthetic ADDED or replay).
+      if (event.revision > w.startRevision) this.#deliver(w, event);
+    }
   }
 
   /** Translates a raw event into what this watcher sees through its filter. */
@@ -319,7 +360,7 @@ export class WatchCache<T = unknown> {
    * TooOldResourceVersionError when the window no longer reaches back that far.
    */
   watch(fromRevision: number, predicate: (obj: T) => boolean, sink: WatchSink<T>, keyPrefix = this.prefix, onEnd?: () => void): CacheWatcher {
-    const w: Watcher<T> = { predicate, sink, keyPrefix, closed: false, onEnd };
+    const w: Watcher<T> = { predicate, sink, keyPrefix, closed: false, onEnd, startRevision: this.#revision };
     const handle: CacheWatcher = {
       close: () => this.#closeWatcher(w),
       get closed() {

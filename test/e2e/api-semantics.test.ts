@@ -102,6 +102,32 @@ describe('object metadata', () => {
     assert.equal(stored.metadata.resourceVersion, a.metadata.resourceVersion);
   });
 
+  test('a long generateName is cut so the generated name has at most 63 characters', async () => {
+    const prefix = 'g'.repeat(100);
+    const obj = ok(await post(CMS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: prefix } }), 201);
+    assert.equal(obj.metadata.name.length, 63);
+    assert.ok(obj.metadata.name.startsWith('g'.repeat(58)));
+    assert.equal(obj.metadata.generateName, prefix);
+  });
+
+  test('keys named like Object.prototype members are ordinary data', async () => {
+    const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"proto-keys","labels":{"constructor":"x"}},"data":{"__proto__":"a","constructor":"b","toString":"c","hasOwnProperty":"d"}}';
+    const created = ok(await requestJson(proc, 'POST', CMS, body), 201);
+    const stored = ok(await get(`${CMS}/proto-keys`));
+    for (const obj of [created, stored]) {
+      assert.deepEqual(Object.keys(obj.data).sort(), ['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
+      assert.equal(Object.getOwnPropertyDescriptor(obj.data, '__proto__')?.value, 'a');
+      assert.equal(obj.data.constructor, 'b');
+    }
+    ok(await requestJson(proc, 'PATCH', `${CMS}/proto-keys`, '{"data":{"__proto__":"a2","polluted":"no"}}', MERGE));
+    const patched = ok(await get(`${CMS}/proto-keys`));
+    assert.equal(Object.getOwnPropertyDescriptor(patched.data, '__proto__')?.value, 'a2');
+    assert.equal(patched.data.polluted, 'no');
+    // Nothing leaked onto shared prototypes: a selector on an unset label matches nothing.
+    assert.deepEqual(names(ok(await get(`${CMS}?labelSelector=polluted%3Dno`))), []);
+    assert.deepEqual(names(ok(await get(`${CMS}?labelSelector=constructor%3Dx`))), ['proto-keys']);
+  });
+
   test('an update cannot change uid or creationTimestamp', async () => {
     const cm = ok(await post(CMS, configMap('meta-fixed')), 201);
     const edited = structuredClone(cm);
@@ -307,6 +333,35 @@ describe('immutable fields', () => {
   });
 });
 
+// ---- scale ----
+
+describe('the scale subresource', () => {
+  const path = `${DEPLOYS}/scaled`;
+  test('reads and writes spec.replicas through autoscaling/v1 Scale', async () => {
+    const d = ok(await post(DEPLOYS, deployment('scaled')), 201);
+    const scale = ok(await get(`${path}/scale`));
+    assert.equal(scale.kind, 'Scale');
+    assert.equal(scale.apiVersion, 'autoscaling/v1');
+    assert.equal(scale.spec.replicas, 2);
+    assert.equal(scale.metadata.uid, d.metadata.uid);
+    assert.equal(scale.metadata.resourceVersion, d.metadata.resourceVersion);
+    assert.equal(scale.status.selector, 'app=scaled');
+    const put4 = ok(await put(`${path}/scale`, { ...scale, spec: { replicas: 4 } }));
+    assert.equal(put4.spec.replicas, 4);
+    const patched = ok(await patch(`${path}/scale`, { spec: { replicas: 5 } }));
+    assert.equal(patched.spec.replicas, 5);
+    const now = ok(await get(path));
+    assert.equal(now.spec.replicas, 5);
+    assert.equal(now.metadata.generation, 3, 'each replica change is a spec change');
+    // A stale resourceVersion on the Scale is a conflict; a negative count is invalid.
+    failed(await put(`${path}/scale`, { ...scale, spec: { replicas: 6 } }), 409, 'Conflict');
+    const negative = failed(await patch(`${path}/scale`, { spec: { replicas: -1 } }), 422, 'Invalid');
+    assert.equal(negative.details.causes[0].field, 'spec.replicas');
+    failed(await patch(`${path}/scale`, { spec: { replicas: 'many' } }), 400, 'BadRequest');
+    assert.equal(ok(await get(path)).spec.replicas, 5);
+  });
+});
+
 // ---- dry run ----
 
 describe('dryRun=All', () => {
@@ -466,6 +521,8 @@ describe('watch', () => {
     const start = ok(await get(`${CMS}?${sel}`)).metadata.resourceVersion;
     const a = ok(await post(CMS, configMap('resume-a', { resume: '1' })), 201);
     const b = ok(await patch(`${CMS}/resume-a`, { data: { k: 'v2' } }));
+    // Same label in another namespace: a namespaced watch must not see it.
+    ok(await post('/api/v1/namespaces/default/configmaps', configMap('resume-elsewhere', { resume: '1' })), 201);
     const c = ok(await post(CMS, configMap('resume-b', { resume: '1' })), 201);
     ok(await del(`${CMS}/resume-a`));
 
@@ -487,6 +544,25 @@ describe('watch', () => {
     const fromNow = await openWatch(proc, watchPath(`${sel}&resourceVersion=0&timeoutSeconds=1`));
     await fromNow.ended;
     assert.deepEqual(fromNow.events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'resume-b']]);
+  });
+
+  test('a fieldSelector watch on one name sees its whole life, including a finalizer-held deletion', async () => {
+    const rv = ok(await get(CMS)).metadata.resourceVersion;
+    const w = await openWatch(proc, watchPath(`resourceVersion=${rv}&fieldSelector=${encodeURIComponent('metadata.name=lifecycle')}`));
+    try {
+      ok(await post(CMS, configMap('lifecycle-other')), 201);
+      ok(await post(CMS, configMap('lifecycle', {}, { metadata: { name: 'lifecycle', finalizers: ['example.com/hold'] } })), 201);
+      ok(await del(`${CMS}/lifecycle`));
+      ok(await patch(`${CMS}/lifecycle`, { metadata: { finalizers: null } }));
+      const deleted = await w.waitFor((e) => e.type === 'DELETED');
+      // Removing the last finalizer deletes in the same write (upstream deleteWithoutFinalizers):
+      // no MODIFIED without finalizers in between.
+      assert.deepEqual(w.events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'lifecycle'], ['MODIFIED', 'lifecycle'], ['DELETED', 'lifecycle']]);
+      assert.ok(w.events[1]!.object.metadata.deletionTimestamp, 'the deletion shows as a MODIFIED with deletionTimestamp');
+      assert.ok(Number(deleted.object.metadata.resourceVersion) > Number(w.events[1]!.object.metadata.resourceVersion));
+    } finally {
+      w.close();
+    }
   });
 
   test('410 Expired for a resourceVersion older than the watch window', { skip: 'the window is 5 minutes and compaction cannot be forced over the API; covered in restart.test.ts, where a restarted server\'s window starts at its start revision' }, () => {});
@@ -626,6 +702,35 @@ describe('Service ClusterIP and NodePort allocation', () => {
     body.metadata.labels = { touched: 'yes' };
     const updated = ok(await put(`${SVCS}/np-a`, body));
     assert.deepEqual(updated.spec.ports.map((p: any) => p.nodePort), ports);
+  });
+
+  test('allocations are rolled back when a write fails and released when no longer held', async () => {
+    ok(await post(SVCS, service('alloc-a')), 201);
+    // A create that loses (AlreadyExists) must not keep the IP or port it asked for.
+    failed(await post(SVCS, service('alloc-a', { type: 'NodePort', clusterIP: '10.43.200.1', ports: [{ port: 80, nodePort: 31501 }] })), 409, 'AlreadyExists');
+    // A create whose second port conflicts must give back the first.
+    ok(await post(SVCS, service('alloc-b', { type: 'NodePort', ports: [{ port: 80, nodePort: 31502 }] })), 201);
+    failed(await post(SVCS, service('alloc-c', { type: 'NodePort', ports: [{ name: 'x', port: 80, nodePort: 31503 }, { name: 'y', port: 81, nodePort: 31502 }] })), 422, 'Invalid');
+    ok(await post(SVCS, service('alloc-d', { type: 'NodePort', clusterIP: '10.43.200.1', ports: [{ name: 'x', port: 80, nodePort: 31501 }, { name: 'y', port: 81, nodePort: 31503 }] })), 201);
+    // NodePort -> ClusterIP frees the node port; ClusterIP -> ExternalName frees the IP.
+    const b = ok(await get(`${SVCS}/alloc-b`));
+    const toClusterIP = structuredClone(b);
+    toClusterIP.spec.type = 'ClusterIP';
+    for (const p of toClusterIP.spec.ports) delete p.nodePort;
+    assert.equal(ok(await put(`${SVCS}/alloc-b`, toClusterIP)).spec.ports[0].nodePort, undefined);
+    ok(await post(SVCS, service('alloc-e', { type: 'NodePort', ports: [{ port: 80, nodePort: 31502 }] })), 201);
+    const a = ok(await get(`${SVCS}/alloc-a`));
+    const external = structuredClone(a);
+    external.spec = { type: 'ExternalName', externalName: 'example.com' };
+    const ext = ok(await put(`${SVCS}/alloc-a`, external));
+    assert.equal(ext.spec.clusterIP, undefined);
+    ok(await post(SVCS, service('alloc-f', { clusterIP: a.spec.clusterIP })), 201);
+    // A Service held by a finalizer keeps its IP until it is really gone.
+    ok(await post(SVCS, { ...service('alloc-g', { clusterIP: '10.43.200.2' }), metadata: { name: 'alloc-g', finalizers: ['example.com/hold'] } }), 201);
+    ok(await del(`${SVCS}/alloc-g`));
+    failed(await post(SVCS, service('alloc-h', { clusterIP: '10.43.200.2' })), 422, 'Invalid');
+    ok(await patch(`${SVCS}/alloc-g`, { metadata: { finalizers: null } }));
+    ok(await post(SVCS, service('alloc-h', { clusterIP: '10.43.200.2' })), 201);
   });
 
   test('30 concurrent NodePort creates get distinct ports', async () => {

@@ -5,7 +5,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestJson, readyz, startStrata, type StrataProcess } from './harness.ts';
+import { connect as tlsConnect } from 'node:tls';
+import { h2Client, openWatch, requestJson, readyz, startStrata, type StrataProcess } from './harness.ts';
 
 let proc: StrataProcess & { cleanup(): Promise<void> };
 
@@ -205,6 +206,9 @@ const yamlBomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({
 const yamlBlockDeep = (n: number): string => 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n' + Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n') + ' 1\n';
 const yamlCompactSeqs = (n: number): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  x:\n  ${'- '.repeat(n)}1\n`;
 
+/** A continue token shaped like the server's, with a chosen resourceVersion. */
+const forgedContinue = (rv: unknown): string => Buffer.from(JSON.stringify({ v: 'strata/v1', rv, start: '' })).toString('base64url');
+
 // ---- POST (create) ----
 
 cases('POST create', [
@@ -365,6 +369,10 @@ cases('DELETE', [
   { name: 'gracePeriodSeconds not a number', method: 'DELETE', path: `${KNOWN}?gracePeriodSeconds=soon`, code: 400 },
   { name: 'invalid dryRun', method: 'DELETE', path: `${KNOWN}?dryRun=Maybe`, code: [400, 422], fields: ['dryRun'] },
   { name: 'invalid dryRun in the body', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"dryRun":["Maybe"]}', code: [400, 422], fields: ['dryRun'] },
+  { name: 'DeleteOptions with preconditions of the wrong type', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"preconditions":"garbage"}', code: 400 },
+  { name: 'DeleteOptions with orphanDependents of the wrong type', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"orphanDependents":"yes"}', code: 400 },
+  { name: 'DeleteOptions with gracePeriodSeconds as a string', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"gracePeriodSeconds":"5"}', code: 400 },
+  { name: 'DeleteOptions with dryRun as a string', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"dryRun":"All"}', code: [400, 422] },
   { name: 'precondition uid mismatch', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"preconditions":{"uid":"00000000-0000-4000-8000-000000000000"}}', code: 409 },
   { name: 'precondition resourceVersion mismatch', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"preconditions":{"resourceVersion":"1"}}', code: 409 },
   { name: 'DELETE of a missing object', method: 'DELETE', path: `${CMS}/missing`, code: 404 },
@@ -394,6 +402,7 @@ cases('GET and LIST with bad parameters', [
   { name: 'limit not a number', method: 'GET', path: `${CMS}?limit=lots`, code: 400 },
   { name: 'timeoutSeconds not a number (watch)', method: 'GET', path: `${CMS}?watch=true&timeoutSeconds=later`, code: 400 },
   { name: 'continue token garbage', method: 'GET', path: `${CMS}?limit=1&continue=not-a-token`, code: 400 },
+  ...[0, -5, 1.5, '7'].map((rv): Case => ({ name: `continue token with resourceVersion ${JSON.stringify(rv)}`, method: 'GET', path: `${CMS}?limit=1&continue=${forgedContinue(rv)}`, code: 400 })),
   { name: 'bad labelSelector on a watch', method: 'GET', path: `${CMS}?watch=true&labelSelector=${encodeURIComponent('a in (')}`, code: 400 },
   { name: 'includeObject not supported', method: 'GET', path: `${CMS}?includeObject=Everything`, headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' }, code: 400 },
   { name: 'Accept of an unsupported type', method: 'GET', path: KNOWN, headers: { accept: 'application/xml' }, code: 406 },
@@ -419,6 +428,97 @@ cases('authentication and routing', [
   { name: 'unsupported HTTP method', method: 'PROPFIND', path: KNOWN, code: 405 },
   { name: 'scale of a kind without scale', method: 'PUT', path: `${KNOWN}/scale`, headers: JSON_CT, body: '{}', code: 404 },
 ]);
+
+// ---- the same hostility over HTTP/2 ----
+
+describe('over HTTP/2', () => {
+  const h2Cases: Case[] = [
+    { name: 'malformed JSON', method: 'POST', path: CMS, headers: JSON_CT, body: '{"apiVersion":', code: 400 },
+    { name: 'body over 3 MiB', method: 'POST', path: CMS, headers: JSON_CT, body: oversized('h2-big'), code: 413 },
+    { name: 'body over 3 MiB with content-length', method: 'POST', path: CMS, headers: { ...JSON_CT, 'content-length': String(Buffer.byteLength(oversized('h2-big'))) }, body: oversized('h2-big'), code: 413 },
+    { name: '10,000 nested arrays', method: 'POST', path: CMS, headers: JSON_CT, body: cmWith('h2-deep', deepArrays(10_000)), code: 400 },
+    { name: 'text/plain', method: 'POST', path: CMS, headers: { 'content-type': 'text/plain' }, body: JSON.stringify(configMap('h2-plain')), code: 415 },
+    { name: 'invalid name', method: 'POST', path: CMS, headers: JSON_CT, body: JSON.stringify(configMap('H2')), code: 422, fields: ['metadata.name'] },
+    { name: 'malformed DeleteOptions', method: 'DELETE', path: KNOWN, headers: JSON_CT, body: '{"propagationPolicy":', code: 400 },
+    { name: 'path traversal', method: 'DELETE', path: `${CMS}/..`, code: [400, 404] },
+    { name: 'bad label selector', method: 'GET', path: `${CMS}?labelSelector=${encodeURIComponent('a in (')}`, code: 400 },
+    { name: 'unknown resource', method: 'GET', path: `/api/v1/namespaces/${NS}/widgets`, code: 404 },
+  ];
+  for (const c of h2Cases) {
+    test(c.name, async () => {
+      const client = h2Client(proc);
+      try {
+        const options: { body?: string | Buffer; headers?: Record<string, string> } = { headers: { accept: 'application/json', ...c.headers } };
+        if (typeof c.body === 'string' || Buffer.isBuffer(c.body)) options.body = c.body;
+        const res = await client.request(c.method, c.path, options);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(res.body);
+        } catch {
+          parsed = undefined;
+        }
+        assertFailureStatus({ ...res, raw: res.body, body: parsed }, c);
+      } finally {
+        await client.close();
+      }
+      await assertNothingChanged();
+    });
+  }
+});
+
+// ---- broken connections ----
+
+/** Writes raw bytes on a fresh TLS connection, waits, and returns the first response line. */
+async function rawExchange(payload: string, waitMs = 300): Promise<string> {
+  const { ca, cert, key } = proc.credentials();
+  const socket = tlsConnect({ host: '127.0.0.1', port: proc.port, ca, cert, key, ALPNProtocols: ['http/1.1'] });
+  socket.on('error', () => {});
+  await new Promise((r) => socket.once('secureConnect', r));
+  let out = '';
+  socket.on('data', (d: Buffer) => (out += d.toString()));
+  socket.write(payload);
+  await new Promise((r) => setTimeout(r, waitMs));
+  socket.destroy();
+  return out.split('\r\n')[0] ?? '';
+}
+
+async function gauge(name: string): Promise<number> {
+  const text = (await proc.request('GET', '/metrics')).body;
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+describe('broken connections', () => {
+  test('a garbage request line gets 400 from the HTTP layer', async () => {
+    assert.match(await rawExchange('HELLO THERE\r\n\r\n'), /^HTTP\/1\.1 400/);
+    await assertNothingChanged();
+  });
+  test('headers over the size limit get 431', async () => {
+    assert.match(await rawExchange(`GET ${CMS} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`), /^HTTP\/1\.1 431/);
+    await assertNothingChanged();
+  });
+  test('clients that hang up mid-body leave nothing behind', async () => {
+    const body = JSON.stringify(configMap('half'));
+    await Promise.all(
+      Array.from({ length: 10 }, () => rawExchange(`POST ${CMS} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length + 100}\r\n\r\n${body}`, 200)),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await gauge('apiserver_current_inflight_requests'), 1, 'only the /metrics request itself is in flight');
+    await assertNothingChanged();
+  });
+  test('dropped watches are unregistered', async () => {
+    const before = await gauge('apiserver_registered_watchers');
+    const watches = await Promise.all(Array.from({ length: 20 }, () => openWatch(proc, `${CMS}?watch=true`)));
+    assert.equal(await gauge('apiserver_registered_watchers'), before + 20);
+    for (const w of watches) w.close();
+    const deadline = Date.now() + 5000;
+    while ((await gauge('apiserver_registered_watchers')) !== before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await gauge('apiserver_registered_watchers'), before);
+    await assertNothingChanged();
+  });
+});
 
 test('the server survived everything and still serves', async () => {
   assert.equal((await readyz(proc)).status, 200);

@@ -154,3 +154,44 @@ test('concurrent merge patches without a resourceVersion are all applied (server
   const stored = await requestJson(proc, 'GET', `${PATH}/counter`);
   for (let i = 0; i < 30; i++) assert.equal(stored.body.data[`k${i}`], String(i), `patch ${i} was lost`);
 });
+
+test('concurrent deletes of one object: exactly one succeeds, the rest get 404', async () => {
+  const created = await requestJson(proc, 'POST', PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed' } });
+  assert.equal(created.status, 201, created.raw);
+  const results = await Promise.all(Array.from({ length: 20 }, () => requestJson(proc, 'DELETE', `${PATH}/doomed`)));
+  const codes = results.map((r) => r.status);
+  assert.equal(codes.filter((c) => c === 200).length, 1, JSON.stringify(codes));
+  assert.equal(codes.filter((c) => c === 404).length, 19, JSON.stringify(codes));
+  const winner = results.find((r) => r.status === 200)!;
+  assert.equal(winner.body.details.uid, created.body.metadata.uid);
+  for (const r of results.filter((x) => x.status === 404)) assert.equal(r.body.reason, 'NotFound');
+});
+
+test('concurrent spec and status patches of one Deployment both land', async () => {
+  const deploys = '/apis/apps/v1/namespaces/default/deployments';
+  const created = await requestJson(proc, 'POST', deploys, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'split' },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'split' } }, template: { metadata: { labels: { app: 'split' } }, spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] } } },
+  });
+  assert.equal(created.status, 201, created.raw);
+  const merge = { 'content-type': 'application/merge-patch+json' };
+  const writes = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      i % 2 === 0
+        ? requestJson(proc, 'PATCH', `${deploys}/split`, { metadata: { annotations: { [`spec-${i}`]: 'x' } }, spec: { minReadySeconds: i + 1 } }, merge)
+        : requestJson(proc, 'PATCH', `${deploys}/split/status`, { status: { conditions: [{ type: `C${i}`, status: 'True' }] } }, merge),
+    ),
+  );
+  assert.deepEqual(writes.map((w) => w.status), writes.map(() => 200), writes.find((w) => w.status !== 200)?.raw);
+  const final = await requestJson(proc, 'GET', `${deploys}/split`);
+  for (let i = 0; i < 20; i += 2) assert.equal(final.body.metadata.annotations[`spec-${i}`], 'x', `spec patch ${i} was lost`);
+  assert.equal(final.body.status.conditions.length, 1, 'the last status patch replaced the conditions list');
+  assert.ok(typeof final.body.spec.minReadySeconds === 'number');
+  // Every spec patch changed minReadySeconds, so each got its own generation; status patches none.
+  const specGenerations = writes.filter((_, i) => i % 2 === 0).map((w) => w.body.metadata.generation as number);
+  assert.equal(new Set(specGenerations).size, specGenerations.length, `spec patches share a generation: ${specGenerations}`);
+  assert.equal(final.body.metadata.generation, 1 + specGenerations.length);
+  assert.equal(Math.max(...writes.map((w) => w.body.metadata.generation as number)), final.body.metadata.generation);
+});

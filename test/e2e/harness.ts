@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'node:https';
+import { connect as http2Connect } from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
@@ -289,6 +290,40 @@ export function openWatch(proc: StrataProcess, path: string, headers: Record<str
     req.on('error', reject);
     req.end();
   });
+}
+
+/** One HTTP/2 connection with the admin certificate; requests are streams on it. */
+export interface H2Client {
+  request(method: string, path: string, options?: { body?: string | Buffer; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;
+  close(): Promise<void>;
+}
+
+export function h2Client(proc: StrataProcess): H2Client {
+  const { ca, cert, key } = proc.credentials();
+  const session = http2Connect(`https://127.0.0.1:${proc.port}`, { ca, cert, key });
+  session.on('error', () => {});
+  return {
+    request(method, path, options = {}) {
+      return new Promise((resolveReq, reject) => {
+        // Node ends GET/DELETE streams at once unless told a body follows.
+        const stream = session.request({ ':method': method, ':path': path, ...options.headers }, { endStream: options.body === undefined });
+        let status = 0;
+        let headers: Record<string, string | string[] | undefined> = {};
+        const chunks: Buffer[] = [];
+        stream.on('response', (h) => {
+          status = Number(h[':status']);
+          headers = h as Record<string, string | string[] | undefined>;
+        });
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolveReq({ status, headers, body: Buffer.concat(chunks).toString('utf8') }));
+        stream.on('error', reject);
+        if (options.body !== undefined) stream.end(options.body);
+      });
+    },
+    close() {
+      return new Promise((r) => session.close(() => r()));
+    },
+  };
 }
 
 /** Polls `GET /readyz` and returns its status code and body. */

@@ -77,6 +77,7 @@ function section(d: CreatesData, rounds: number): ScenarioResult<CreatesData>['s
   ];
   const notes = [
     `${fmtInt(d.api.ops)} API creates in ${d.api.seconds.toFixed(1)} s over ${rounds} rounds interleaved with the baselines; request ${fmtBytes(d.requestBytes)}, response ${fmtBytes(d.responseBytes)}; client: ${d.transport}`,
+    `median of the ${rounds} per-round p99s: API ${fmtMs(d.api.roundP99Median)}, no-op ${fmtMs(d.noop.roundP99Median)}, store ${fmtMs(d.store.roundP99Median)}`,
     'API÷this = API creates/s divided by the row\'s rate; CPU = cores used by the server process / by the bench process',
   ];
   for (const [name, m] of [['API', d.api], ['no-op', d.noop], ['store', d.store]] as const) {

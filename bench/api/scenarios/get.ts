@@ -70,6 +70,7 @@ function section(d: GetData, rounds: number): ScenarioResult<GetData>['section']
   const notes = [
     `${fmtInt(d.api.ops)} GETs per target over ${rounds} interleaved rounds; response ${fmtBytes(d.responseBytes)}; client: ${d.transport}`,
     'latency counts from the scheduled send time, so it includes the client timer\'s lag (the store row is mostly that lag)',
+    `median of the ${rounds} per-round p99s (robust to a stall that hit one round): API ${fmtMs(d.api.roundP99Median)}, no-op ${fmtMs(d.noop.roundP99Median)}, store ${fmtMs(d.store.roundP99Median)}`,
     'API÷this = API p99 divided by the row\'s p99',
   ];
   for (const [name, m] of [['API', d.api], ['no-op', d.noop], ['store', d.store]] as const) {

@@ -1,7 +1,7 @@
 // Subresources: status (spec/status split), scale (autoscaling/v1 Scale over a workload's
 // replicas), pods/binding, pods/eviction and namespaces/finalize.
 
-import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
+import { badRequest, conflict, fieldErrors, invalid, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
 import { selectorToString } from '../../machinery/labels.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { decodeBody, mediaType, PATCH_TYPES, readBody } from '../http/body.ts';
@@ -18,6 +18,12 @@ export async function handleSubresource(call: ResourceCall): Promise<void> {
   const { info, served } = call;
   const sub = served.def.subresources.find((s) => s.name === info.subresource);
   if (!sub || info.name === undefined) throw notFound({ group: served.def.group, resource: `${served.def.plural}/${info.subresource}` }, info.name ?? '');
+  const computed = call.registry.subresource(served.def.group, served.def.plural, sub.name);
+  if (computed) {
+    if (info.verb !== 'create') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    sendJson(call.req, call.res, 201, await computed.create(await readObject(call, sub.kind), call.userInfo, info.namespace, info.name));
+    return;
+  }
   switch (sub.name) {
     case 'status':
       // Like upstream's StatusREST.ConvertToTable, a status GET honours Table and metadata Accepts.
@@ -111,8 +117,12 @@ async function handleScale(call: ResourceCall): Promise<void> {
         throw conflict(store.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const replicas = (scale['spec'] as Record<string, unknown> | undefined)?.['replicas'];
-      if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
-        throw badRequest(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+      if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas))) {
+        throw badRequest(`Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal ${JSON.stringify(replicas)} into Go struct field ScaleSpec.spec.replicas of type int32`);
+      }
+      // Upstream ValidateScale: a well-typed but negative count is 422 Invalid on autoscaling Scale.
+      if (typeof replicas === 'number' && replicas < 0) {
+        throw invalid('Scale', 'autoscaling', name, [fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
       }
       const spec = (current['spec'] ??= {}) as Record<string, unknown>;
       spec['replicas'] = replicas ?? 0;

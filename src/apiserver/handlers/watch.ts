@@ -23,7 +23,7 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
   const printer = shape.kind === 'table' ? printerOf(served) : undefined;
   let sentColumns = false;
 
-  const encode = (type: WatchEventType | 'BOOKMARK', entry: CachedObject<KubeObject>): string => {
+  const encode = (type: WatchEventType | 'BOOKMARK', entry: CachedObject<KubeObject>): string | Buffer => {
     if (shape.kind === 'table' && printer) {
       const obj = served.fromStorage(entry.object);
       const table = {
@@ -37,8 +37,8 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
       return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
     }
     if (shape.kind === 'metadata') return `{"type":"${type}","object":${JSON.stringify(partialMetadata(entry.object, shape.version))}}\n`;
-    const json = served.converter ? JSON.stringify(served.fromStorage(entry.object)) : entry.json();
-    return `{"type":"${type}","object":${json}}\n`;
+    if (!served.converter) return entry.frame(type);
+    return `{"type":"${type}","object":${JSON.stringify(served.fromStorage(entry.object))}}\n`;
   };
 
   let open = true;

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { parse as parseYaml } from 'yaml';
-import { badRequest, tooLarge, unsupportedMediaType } from '../../machinery/status-error.ts';
+import { badRequest, isStatusError, StatusError, tooLarge, unsupportedMediaType } from '../../machinery/status-error.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export const MAX_NESTING_DEPTH = 100;
@@ -20,13 +20,19 @@ export async function readBody(req: AnyRequest, limit = MAX_BODY_BYTES): Promise
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge(`the request body is too large: limit is ${limit} bytes`);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        req.resume();
+        throw tooLarge(`the request body is too large: limit is ${limit} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (isStatusError(err)) throw err;
+    // The client went away mid-body: its fault, not an unexpected server error (no error log).
+    throw new StatusError(badRequest('the request body was not received completely: the client closed the connection').status, { cause: err });
   }
   return Buffer.concat(chunks, size);
 }

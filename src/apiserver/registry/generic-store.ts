@@ -16,7 +16,7 @@ import {
   type GroupResource,
 } from '../../machinery/status-error.ts';
 import { isStoreError, type Store } from '../../store/types.ts';
-import { TooOldResourceVersionError, WatchCache, type CacheWatcher, type CachedObject, type WatchSink } from '../../store/watch-cache.ts';
+import { cachedObject, TooOldResourceVersionError, WatchCache, type CacheWatcher, type CachedObject, type WatchSink } from '../../store/watch-cache.ts';
 import { clone, decodeObject, encodeObject, jsonEqual, objectKey, storagePrefix } from './object-codec.ts';
 import type { DeleteOptions, RequestContext, Strategy } from './strategy.ts';
 
@@ -59,6 +59,8 @@ export type NamespaceGuard = (namespace: string, ctx: RequestContext) => Promise
  */
 const MAX_UPDATE_RETRIES = 1000;
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+/** Upstream SimpleNameGenerator: the generateName prefix is cut so that prefix + 5 fits 63. */
+const MAX_GENERATED_NAME_PREFIX = 63 - 5;
 
 export function generateNameSuffix(): string {
   let s = '';
@@ -120,7 +122,11 @@ export class GenericStore {
     const keyPrefix = this.def.namespaced && req.namespace ? `${this.prefix}${req.namespace}/` : this.prefix;
     const limit = req.limit && req.limit > 0 ? req.limit : undefined;
     let token: ContinueToken | undefined;
-    if (req.continueToken) token = decodeContinue(req.continueToken);
+    if (req.continueToken) {
+      token = decodeContinue(req.continueToken);
+      // A token from another replica may be ahead of this cache; never answer for a future revision.
+      if (token.rv > this.cache.revision) await this.#waitForRevision(token.rv);
+    }
     else if (req.resourceVersionMatch === 'Exact') {
       const rv = parseRevision(req.resourceVersion);
       if (!rv) throw badRequest('resourceVersionMatch "Exact" requires a non-zero resourceVersion');
@@ -163,7 +169,7 @@ export class GenericStore {
         .filter((kv) => !token.start || kv.key > token.start)
         .map((kv) => {
           const object = decodeObject(kv);
-          return { key: kv.key, object, revision: kv.modRevision, json: () => JSON.stringify(object) };
+          return cachedObject(kv.key, object, kv.modRevision);
         });
     } catch (err) {
       if (isStoreError(err, 'compacted')) {
@@ -234,7 +240,7 @@ export class GenericStore {
       if (ns) meta.namespace = ns;
     } else delete meta.namespace;
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + generateNameSuffix();
+    if (!meta.name && meta.generateName) meta.name = meta.generateName.slice(0, MAX_GENERATED_NAME_PREFIX) + generateNameSuffix();
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(ctx.now);
     delete meta.deletionTimestamp;
@@ -507,7 +513,7 @@ function encodeContinue(token: ContinueToken): string {
 function decodeContinue(raw: string): ContinueToken {
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { v?: string; rv?: unknown; start?: unknown };
-    if (parsed.v === 'strata/v1' && typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
+    if (parsed.v === 'strata/v1' && Number.isSafeInteger(parsed.rv) && (parsed.rv as number) > 0 && typeof parsed.start === 'string') return { rv: parsed.rv as number, start: parsed.start };
   } catch {
     // fall through to the error below
   }

@@ -1,0 +1,267 @@
+// Decoding Kubernetes protobuf into the JSON form Go's encoding/json would print for the same
+// object: the "k8s\0" envelope (runtime.Unknown carrying apiVersion/kind and the message bytes),
+// messages by the field table, hand-marshalled types (Quantity, Time, IntOrString, RawExtension...)
+// to their JSON shapes, maps from entry messages, embedded structs inlined, and zero scalars
+// dropped as omitempty would, except where a zero is meaningful (zero-values.ts).
+
+import { ProtobufReader, toInt32, toInt64, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './reader.ts';
+import { messageForKind, messageOf, shortName, type CompiledField, type CompiledMessage, type ScalarType } from './schema.ts';
+import { formatDuration, formatMicroTime, formatTime, ProtobufError } from './well-known.ts';
+
+export type JsonObject = Record<string, unknown>;
+
+/** The four bytes every Kubernetes protobuf body starts with: "k8s\0". */
+export const KUBE_PROTOBUF_PREFIX: Uint8Array = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
+
+export interface DecodedKubeObject {
+  apiVersion: string;
+  kind: string;
+  /** The JSON form, with apiVersion and kind set. */
+  object: JsonObject;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+const MAX_DEPTH = 100;
+
+export function hasKubeProtobufPrefix(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x6b && bytes[1] === 0x38 && bytes[2] === 0x73 && bytes[3] === 0x00;
+}
+
+/** The envelope's parts: runtime.Unknown {typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2, contentEncoding = 3, contentType = 4}. */
+export function decodeEnvelope(bytes: Uint8Array): { apiVersion: string; kind: string; raw: Uint8Array; contentEncoding: string } {
+  if (!hasKubeProtobufPrefix(bytes)) throw new ProtobufError('the body does not start with the Kubernetes protobuf prefix "k8s\\0"');
+  let apiVersion = '';
+  let kind = '';
+  let raw: Uint8Array = new Uint8Array(0);
+  let contentEncoding = '';
+  const r = new ProtobufReader(bytes.subarray(4));
+  while (!r.done) {
+    const [n, wt] = r.tag();
+    if (wt !== WIRE_LENGTH_DELIMITED) {
+      r.skip(wt);
+      continue;
+    }
+    const value = r.bytes();
+    if (n === 1) {
+      const tm = new ProtobufReader(value);
+      while (!tm.done) {
+        const [tn, twt] = tm.tag();
+        if (twt !== WIRE_LENGTH_DELIMITED) tm.skip(twt);
+        else if (tn === 1) apiVersion = utf8.decode(tm.bytes());
+        else if (tn === 2) kind = utf8.decode(tm.bytes());
+        else tm.skip(twt);
+      }
+    } else if (n === 2) raw = value;
+    else if (n === 3) contentEncoding = utf8.decode(value);
+  }
+  return { apiVersion, kind, raw, contentEncoding };
+}
+
+/**
+ * Decodes a complete Kubernetes protobuf body ("k8s\0" + runtime.Unknown). Throws a ProtobufError
+ * when the bytes are malformed or the apiVersion/kind has no message in the table.
+ */
+export function decodeKubeProtobuf(bytes: Uint8Array): DecodedKubeObject {
+  const { apiVersion, kind, raw, contentEncoding } = decodeEnvelope(bytes);
+  if (contentEncoding !== '') throw new ProtobufError(`unsupported protobuf content encoding ${JSON.stringify(contentEncoding)}`);
+  if (!kind) throw new ProtobufError('the protobuf envelope names no kind');
+  const message = messageForKind(apiVersion, kind);
+  if (!message) throw new ProtobufError(`no protobuf message is known for ${apiVersion ? `${apiVersion}, ` : ''}Kind=${kind}`);
+  const object: JsonObject = { kind, apiVersion };
+  Object.assign(object, decodeMessage(message, raw));
+  return { apiVersion, kind, object };
+}
+
+/** Decodes one message (no envelope) into its JSON form. */
+export function decodeMessage(messageName: string, bytes: Uint8Array): JsonObject {
+  const message = messageOf(messageName);
+  if (!message) throw new ProtobufError(`unknown protobuf message ${messageName}`);
+  const out: JsonObject = {};
+  decodeInto(message, bytes, out, 0);
+  return out;
+}
+
+function decodeInto(message: CompiledMessage, bytes: Uint8Array, out: JsonObject, depth: number): void {
+  if (depth > MAX_DEPTH) throw new ProtobufError(`protobuf message nested more than ${MAX_DEPTH} levels`);
+  const r = new ProtobufReader(bytes);
+  while (!r.done) {
+    const [n, wt] = r.tag();
+    const field = message.byNumber.get(n);
+    if (!field) {
+      r.skip(wt);
+      continue;
+    }
+    if (field.map) {
+      expectWire(field, wt, WIRE_LENGTH_DELIMITED);
+      const target = (out[field.json] ??= {}) as JsonObject;
+      decodeMapEntry(field, r.bytes(), target, depth);
+    } else if (field.repeated) {
+      const list = (out[field.json] ??= []) as unknown[];
+      if (field.scalar && field.scalar !== 'string' && field.scalar !== 'bytes' && wt === WIRE_LENGTH_DELIMITED) {
+        // Packed repeated scalars: proto2 writers here never pack, but readers must accept it.
+        const packed = new ProtobufReader(r.bytes());
+        while (!packed.done) list.push(scalarOf(field.scalar, packed.varint()));
+      } else list.push(readValue(field, field.type, r, wt, depth) ?? null);
+    } else if (field.inline) {
+      expectWire(field, wt, WIRE_LENGTH_DELIMITED);
+      decodeInto(messageOf(field.type)!, r.bytes(), out, depth + 1);
+    } else {
+      const value = readValue(field, field.type, r, wt, depth);
+      if (value === undefined || (!field.keepZero && (value === 0 || value === '' || value === false))) delete out[field.json];
+      else out[field.json] = value;
+    }
+  }
+}
+
+function decodeMapEntry(field: CompiledField, bytes: Uint8Array, target: JsonObject, depth: number): void {
+  const [keyType, valueType] = field.map!;
+  const r = new ProtobufReader(bytes);
+  let key: unknown = keyType === 'string' ? '' : 0;
+  let value: unknown;
+  while (!r.done) {
+    const [n, wt] = r.tag();
+    if (n === 1) key = readValue(field, keyType, r, wt, depth);
+    else if (n === 2) value = readValue(field, valueType, r, wt, depth);
+    else r.skip(wt);
+  }
+  // An absent value is the zero value of its type (Go map values are never nil on the wire).
+  target[String(key)] = value ?? zeroOf(valueType);
+}
+
+function zeroOf(type: string): unknown {
+  switch (type) {
+    case 'string':
+    case 'bytes':
+      return '';
+    case 'bool':
+      return false;
+    case 'int32':
+    case 'int64':
+    case 'uint32':
+    case 'uint64':
+      return 0;
+    default:
+      return decodeSpecialOrMessage(type, new Uint8Array(0), 0) ?? {};
+  }
+}
+
+/** One value of a scalar or message type; undefined for messages whose JSON form is absent (zero Time). */
+function readValue(field: CompiledField, type: string, r: ProtobufReader, wt: number, depth: number): unknown {
+  const scalar = field.map ? (type in SCALAR_SET ? (type as ScalarType) : undefined) : field.scalar;
+  if (scalar === 'string' || scalar === 'bytes') {
+    expectWire(field, wt, WIRE_LENGTH_DELIMITED);
+    const b = r.bytes();
+    return scalar === 'string' ? utf8.decode(b) : Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
+  }
+  if (scalar) {
+    expectWire(field, wt, WIRE_VARINT);
+    return scalarOf(scalar, r.varint());
+  }
+  expectWire(field, wt, WIRE_LENGTH_DELIMITED);
+  return decodeSpecialOrMessage(type, r.bytes(), depth + 1);
+}
+
+const SCALAR_SET: Readonly<Record<string, true>> = { string: true, bytes: true, bool: true, int32: true, int64: true, uint32: true, uint64: true };
+
+function scalarOf(type: ScalarType, v: number | bigint): unknown {
+  switch (type) {
+    case 'bool':
+      return v !== 0 && v !== 0n;
+    case 'int32':
+      return toInt32(v);
+    case 'uint32':
+      return Number(BigInt.asUintN(32, BigInt(v)));
+    case 'uint64':
+      return Number(v);
+    default:
+      return toInt64(v);
+  }
+}
+
+function expectWire(field: CompiledField, got: number, want: number): void {
+  if (got !== want) throw new ProtobufError(`field ${field.proto} (${field.n}) has wire type ${got}, expected ${want}`);
+}
+
+/** Reads the fields of a small fixed-layout message into a number-indexed record. */
+function fieldsOf(bytes: Uint8Array): Map<number, number | bigint | Uint8Array> {
+  const out = new Map<number, number | bigint | Uint8Array>();
+  const r = new ProtobufReader(bytes);
+  while (!r.done) {
+    const [n, wt] = r.tag();
+    if (wt === WIRE_VARINT) out.set(n, r.varint());
+    else if (wt === WIRE_LENGTH_DELIMITED) out.set(n, r.bytes());
+    else r.skip(wt);
+  }
+  return out;
+}
+
+function str(v: number | bigint | Uint8Array | undefined): string {
+  return v instanceof Uint8Array ? utf8.decode(v) : '';
+}
+
+function int(v: number | bigint | Uint8Array | undefined): number | bigint {
+  return v === undefined || v instanceof Uint8Array ? 0 : v;
+}
+
+function decodeSpecialOrMessage(type: string, bytes: Uint8Array, depth: number): unknown {
+  switch (type) {
+    case 'k8s.io.apimachinery.pkg.api.resource.Quantity':
+    case 'k8s.io.apimachinery.pkg.api.resource.QuantityValue':
+      return str(fieldsOf(bytes).get(1)) || '0';
+    case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString': {
+      const f = fieldsOf(bytes);
+      return toInt64(int(f.get(1))) === 1 ? str(f.get(3)) : toInt32(int(f.get(2)));
+    }
+    case `${META}Time`: {
+      if (bytes.length === 0) return undefined;
+      return formatTime(toInt64(int(fieldsOf(bytes).get(1))));
+    }
+    case `${META}MicroTime`: {
+      if (bytes.length === 0) return undefined;
+      const f = fieldsOf(bytes);
+      return formatMicroTime(toInt64(int(f.get(1))), toInt32(int(f.get(2))));
+    }
+    case `${META}Duration`: {
+      const v = int(fieldsOf(bytes).get(1));
+      return formatDuration(BigInt.asIntN(64, BigInt(v)));
+    }
+    case `${META}FieldsV1`:
+      return parseJsonBytes(fieldsOf(bytes).get(1));
+    case 'k8s.io.apimachinery.pkg.runtime.RawExtension': {
+      const raw = fieldsOf(bytes).get(1);
+      if (!(raw instanceof Uint8Array) || raw.length === 0) return undefined;
+      if (hasKubeProtobufPrefix(raw)) return decodeKubeProtobuf(raw).object;
+      return parseJsonBytes(raw);
+    }
+    default:
+      break;
+  }
+  const message = messageOf(type);
+  if (!message) throw new ProtobufError(`unknown protobuf message ${type}`);
+  if (LIST_WRAPPERS.has(shortName(type))) {
+    // Go slices wrapped as {items = 1} on the wire are bare arrays in JSON.
+    const items: string[] = [];
+    const r = new ProtobufReader(bytes);
+    while (!r.done) {
+      const [n, wt] = r.tag();
+      if (n === 1 && wt === WIRE_LENGTH_DELIMITED) items.push(utf8.decode(r.bytes()));
+      else r.skip(wt);
+    }
+    return items;
+  }
+  const out: JsonObject = {};
+  decodeInto(message, bytes, out, depth);
+  return out;
+}
+
+export const LIST_WRAPPERS: ReadonlySet<string> = new Set(['ExtraValue', 'Verbs']);
+
+function parseJsonBytes(raw: number | bigint | Uint8Array | undefined): unknown {
+  if (!(raw instanceof Uint8Array) || raw.length === 0) return undefined;
+  try {
+    return JSON.parse(utf8.decode(raw));
+  } catch (err) {
+    throw new ProtobufError(`embedded JSON does not parse: ${(err as Error).message}`);
+  }
+}
