@@ -1,5 +1,6 @@
 // The server under test: `strata server` started as a child process exactly as users run it
-// (node src/cmd/main.ts server --data-dir <tmp> --port <free>), optionally under `--cpu-prof`.
+// (bin/strata.js server --data-dir <tmp> --port <free>: the compiled dist/ that `npx strata`
+// runs), optionally under `--cpu-prof`.
 // Readiness is the "API server ready" log line, as in test/e2e/harness.ts. The process's RSS and
 // CPU time are read from /proc/<pid>.
 
@@ -61,7 +62,7 @@ export class ServerProcess {
     const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-api-'));
     const port = await freePort();
     const nodeArgs = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), ...(options.nodeArgs ?? [])];
-    const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'src/cmd/main.ts'), 'server', '--data-dir', dataDir, '--port', String(port)], {
+    const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'bin/strata.js'), 'server', '--data-dir', dataDir, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });

@@ -7,10 +7,11 @@ import { typeCheck } from '../../api/schema/index.ts';
 import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
 import type { ApiRegistry, ServedResource } from '../api-registry.ts';
 import type { UserInfo } from '../filters/authn.ts';
-import { decodeBody, JSON_TYPES, mediaType, PATCH_TYPES, readBody, YAML_TYPES, type AnyRequest } from '../http/body.ts';
+import { decodeBody, mediaType, OBJECT_TYPES, PATCH_TYPES, readBody, type AnyRequest } from '../http/body.ts';
 import { negotiate, type ResponseShape } from '../http/negotiate.ts';
 import type { ResourceRequestInfo } from '../http/request-info.ts';
-import { send, sendJson, successStatus, type AnyResponse } from '../http/respond.ts';
+import { protobufBody, send, sendJson, successStatus, type AnyResponse } from '../http/respond.ts';
+import { PROTOBUF_MEDIA_TYPE } from '../../machinery/protobuf/index.ts';
 import type { DeleteOptions, RequestContext } from '../registry/strategy.ts';
 import { checkResourceVersion, parseListOptions } from './list-options.ts';
 import { applyPatch } from './patch.ts';
@@ -96,9 +97,7 @@ export function respondObject(call: ResourceCall, code: number, obj: KubeObject,
     send(call.req, call.res, code, JSON.stringify(body), 'application/json', headers);
   } else if (s.kind === 'metadata') {
     send(call.req, call.res, code, JSON.stringify(partialMetadata(out, s.version)), 'application/json', headers);
-  } else if (s.format === 'yaml') {
-    sendJson(call.req, call.res, code, out, 'yaml');
-  } else send(call.req, call.res, code, JSON.stringify(out), 'application/json', headers);
+  } else sendJson(call.req, call.res, code, out, s.format === 'yaml' ? 'yaml' : 'json', headers);
 }
 
 async function getObject(call: ResourceCall): Promise<void> {
@@ -140,6 +139,14 @@ async function listObjects(call: ResourceCall): Promise<void> {
     sendJson(call.req, call.res, 200, { kind: def.listKind, apiVersion, metadata: listMeta, items: result.items.map((e) => served.fromStorage(e.object)) }, 'yaml');
     return;
   }
+  if (shape.format === 'protobuf') {
+    const list = { kind: def.listKind, apiVersion, metadata: listMeta, items: result.items.map((e) => served.fromStorage(e.object)) };
+    const proto = protobufBody(call.req, list);
+    if (proto) {
+      send(call.req, call.res, 200, proto, PROTOBUF_MEDIA_TYPE);
+      return;
+    }
+  }
   // Splice the cached JSON of each item instead of re-serializing the objects.
   const parts: string[] = [`{"kind":${JSON.stringify(def.listKind)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(listMeta)},"items":[`];
   for (let i = 0; i < result.items.length; i++) {
@@ -154,8 +161,8 @@ async function listObjects(call: ResourceCall): Promise<void> {
 /** Reads and decodes a write body; checks apiVersion and kind against the URL. */
 export async function readObject(call: ResourceCall, expected: { group: string; version: string; kind: string } = call.served.def): Promise<KubeObject> {
   const type = mediaType(call.req.headers['content-type']);
-  if (!JSON_TYPES.has(type) && !YAML_TYPES.has(type)) {
-    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (!OBJECT_TYPES.has(type)) {
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
   }
   const value = decodeBody(await readBody(call.req), type);
   return checkObject(value, expected);

@@ -1,8 +1,10 @@
-// Watch responses: headers flushed at once, one JSON event per line, bookmarks, timeouts, Table
-// events when asked, and cut-off of watchers too slow to keep up (bounded memory).
+// Watch responses: headers flushed at once, one JSON event per line (or length-prefixed protobuf
+// WatchEvent frames for clients that prefer protobuf), bookmarks, timeouts, Table events when
+// asked, and cut-off of watchers too slow to keep up (bounded memory).
 
 import { apiVersionOf, type KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../machinery/status-error.ts';
+import { canEncodeKubeProtobuf, encodeKubeProtobuf, encodeWatchFrame, PROTOBUF_WATCH_MEDIA_TYPE } from '../../machinery/protobuf/index.ts';
 import type { CachedObject, WatchEventType } from '../../store/watch-cache.ts';
 import { negotiate } from '../http/negotiate.ts';
 import type { ServerResponse } from 'node:http';
@@ -20,6 +22,9 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
   const res = call.res as ServerResponse;
   const shape = negotiate(req.headers.accept, true);
   const def = served.def;
+  // Protobuf: each frame is a WatchEvent whose object is the object's own "k8s\0" envelope.
+  const protobuf = shape.kind === 'object' && shape.format === 'protobuf' && canEncodeKubeProtobuf({ apiVersion: apiVersionOf(def.group, def.version), kind: def.kind });
+  const protoFrame = (type: string, obj: object): Buffer => Buffer.from(encodeWatchFrame(type, encodeKubeProtobuf(obj as Record<string, unknown>)));
   const printer = shape.kind === 'table' ? printerOf(served) : undefined;
   let sentColumns = false;
 
@@ -37,6 +42,7 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
       return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
     }
     if (shape.kind === 'metadata') return `{"type":"${type}","object":${JSON.stringify(partialMetadata(entry.object, shape.version))}}\n`;
+    if (protobuf) return protoFrame(type, served.fromStorage(entry.object));
     if (!served.converter) return entry.frame(type);
     return `{"type":"${type}","object":${JSON.stringify(served.fromStorage(entry.object))}}\n`;
   };
@@ -53,7 +59,7 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
   };
 
   // No content-length: HTTP/1.1 answers chunked, HTTP/2 streams DATA frames.
-  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+  res.writeHead(200, { 'content-type': protobuf ? PROTOBUF_WATCH_MEDIA_TYPE : 'application/json', 'cache-control': 'no-cache, private' });
   res.flushHeaders();
 
   let watcher: { close(): void } | undefined;
@@ -65,7 +71,7 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
     if (rv === lastRevision) return;
     lastRevision = rv;
     const obj = { kind: def.kind, apiVersion: apiVersionOf(def.group, def.version), metadata: { resourceVersion: String(rv) } };
-    res.write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+    res.write(protobuf ? protoFrame('BOOKMARK', obj) : `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
   };
   const finish = (): void => {
     if (!open) return;
@@ -84,7 +90,7 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
   } catch (err) {
     if (isStatusError(err)) {
       // Upstream reports a watch that cannot start (410 Expired) as an ERROR event.
-      res.write(`{"type":"ERROR","object":${JSON.stringify(err.status)}}\n`);
+      res.write(protobuf ? protoFrame('ERROR', err.status) : `{"type":"ERROR","object":${JSON.stringify(err.status)}}\n`);
       finish();
       return;
     }

@@ -1,10 +1,11 @@
-// Reading and decoding request bodies: a hard size limit (413), content types JSON and YAML
-// (415 for anything else), a nesting-depth bound so hostile documents cannot exhaust the stack,
+// Reading and decoding request bodies: a hard size limit (413), content types JSON, YAML and
+// Kubernetes protobuf (415 for anything else), a nesting-depth bound so hostile documents cannot exhaust the stack,
 // and 400 Statuses for malformed input.
 
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { parse as parseYaml } from 'yaml';
+import { decodeKubeProtobuf, PROTOBUF_MEDIA_TYPE } from '../../machinery/protobuf/index.ts';
 import { badRequest, isStatusError, StatusError, tooLarge, unsupportedMediaType } from '../../machinery/status-error.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -44,6 +45,10 @@ export function mediaType(header: string | undefined): string {
 
 export const JSON_TYPES = new Set(['application/json', '']);
 export const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
+/** Typed Go clients (kubectl 1.32+ generators, auth can-i/whoami, create token) write protobuf. */
+export const PROTOBUF_TYPES = new Set([PROTOBUF_MEDIA_TYPE]);
+/** Media types of whole objects (create, update, delete options). */
+export const OBJECT_TYPES: ReadonlySet<string> = new Set([...JSON_TYPES, ...YAML_TYPES, ...PROTOBUF_TYPES]);
 export const PATCH_TYPES = new Set([
   'application/json-patch+json',
   'application/merge-patch+json',
@@ -51,12 +56,19 @@ export const PATCH_TYPES = new Set([
   'application/apply-patch+yaml',
 ]);
 
-/** Decodes a JSON or YAML body into a value; anything else is a 415. */
-export function decodeBody(body: Buffer, contentType: string, allowed: ReadonlySet<string> = new Set([...JSON_TYPES, ...YAML_TYPES])): unknown {
+/** Decodes a JSON, YAML or protobuf body into its JSON value; anything else is a 415. */
+export function decodeBody(body: Buffer, contentType: string, allowed: ReadonlySet<string> = OBJECT_TYPES): unknown {
   if (!allowed.has(contentType)) {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${[...allowed].filter(Boolean).join(', ')}`);
   }
   if (body.length === 0) throw badRequest('the request body is empty');
+  if (PROTOBUF_TYPES.has(contentType)) {
+    try {
+      return decodeKubeProtobuf(body).object;
+    } catch (err) {
+      throw new StatusError(badRequest(`error decoding protobuf: ${(err as Error).message}`).status, { cause: err });
+    }
+  }
   let value: unknown;
   if (YAML_TYPES.has(contentType) || contentType === 'application/apply-patch+yaml') {
     checkDepth(body, true);

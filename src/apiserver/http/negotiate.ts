@@ -1,10 +1,12 @@
-// Content negotiation for responses: plain JSON or YAML objects, server-side Tables
-// (as=Table, meta.k8s.io v1/v1beta1) and PartialObjectMetadata (for metadata-only clients).
+// Content negotiation for responses: plain JSON, YAML or Kubernetes protobuf objects, server-side
+// Tables (as=Table, meta.k8s.io v1/v1beta1) and PartialObjectMetadata (for metadata-only clients).
+// Protobuf is chosen only when the client lists it before JSON (typed Go clients send
+// "application/vnd.kubernetes.protobuf,application/json"); kinds without a message still answer JSON.
 
 import { notAcceptable } from '../../machinery/status-error.ts';
 
 export type ResponseShape =
-  | { kind: 'object'; format: 'json' | 'yaml' }
+  | { kind: 'object'; format: 'json' | 'yaml' | 'protobuf' }
   | { kind: 'table'; version: 'v1' | 'v1beta1' }
   | { kind: 'metadata'; version: 'v1' | 'v1beta1' };
 
@@ -40,6 +42,18 @@ export function negotiate(header: string | undefined, allowTransforms: boolean):
     }
     if (entry.type === 'application/json' || entry.type === '*/*' || entry.type === 'application/*') return { kind: 'object', format: 'json' };
     if (entry.type === 'application/yaml') return { kind: 'object', format: 'yaml' };
+    if (entry.type === 'application/vnd.kubernetes.protobuf') return { kind: 'object', format: 'protobuf' };
   }
-  throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
+  throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json;as=Table;v=v1;g=meta.k8s.io');
+}
+
+/** True when the first Accept entry the server can produce for a plain object is protobuf. */
+export function prefersProtobuf(header: string | undefined): boolean {
+  if (!header || !header.includes('protobuf')) return false;
+  try {
+    const shape = negotiate(header, false);
+    return shape.kind === 'object' && shape.format === 'protobuf';
+  } catch {
+    return false;
+  }
 }
