@@ -2,7 +2,7 @@
 // defaulting, validation, schemas and table printers of every kind.
 
 export * from './types.ts';
-export { BUILTIN_RESOURCES, builtinGroupVersions } from './resources.ts';
+export { BUILTIN_RESOURCES, REVIEW_RESOURCES, builtinGroupVersions } from './resources.ts';
 export { converterFor, type Converter } from './conversion.ts';
 export { applyDefaults, prepareJobSelector } from './defaults/index.ts';
 export { validateCreate, validateUpdate } from './validation/index.ts';

@@ -74,13 +74,6 @@ const ENTRIES: Entry[] = [
   { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true, definition: 'io.k8s.api.discovery.v1.EndpointSlice' },
   { group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], definition: 'io.k8s.api.events.v1.Event',
     storage: { group: '', resource: 'events', version: 'v1' } },
-  // authentication and authorization: create-only reviews, computed and never stored
-  { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authentication.v1.SelfSubjectReview' },
-  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authentication.v1.TokenReview' },
-  { group: 'authorization.k8s.io', version: 'v1', kind: 'LocalSubjectAccessReview', plural: 'localsubjectaccessreviews', namespaced: true, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.LocalSubjectAccessReview' },
-  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.SelfSubjectAccessReview' },
-  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.SelfSubjectRulesReview' },
-  { group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.SubjectAccessReview' },
   // networking
   { group: 'networking.k8s.io', version: 'v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], definition: 'io.k8s.api.networking.v1.NetworkPolicy' },
   { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', namespaced: true, shortNames: ['ing'], subresources: { status: STATUS }, definition: 'io.k8s.api.networking.v1.Ingress' },
@@ -125,8 +118,25 @@ function toDefinition(e: Entry): ResourceDefinition {
   });
 }
 
-/** Built-in resources in discovery order (preferred version first within a group). */
+/**
+ * authentication.k8s.io and authorization.k8s.io reviews: create-only kinds computed per request
+ * and never stored, so they have no strategy, validation or printer of their own. The API server
+ * serves them with their handlers (src/apiserver/auth).
+ */
+const REVIEW_ENTRIES: Entry[] = [
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authentication.v1.SelfSubjectReview' },
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authentication.v1.TokenReview' },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'LocalSubjectAccessReview', plural: 'localsubjectaccessreviews', namespaced: true, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.LocalSubjectAccessReview' },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.SelfSubjectAccessReview' },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.SelfSubjectRulesReview' },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', namespaced: false, verbs: ['create'], definition: 'io.k8s.api.authorization.v1.SubjectAccessReview' },
+];
+
+/** Built-in stored resources in discovery order (preferred version first within a group). */
 export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = Object.freeze(ENTRIES.map(toDefinition));
+
+/** Built-in computed review resources (SelfSubjectReview, TokenReview, …). */
+export const REVIEW_RESOURCES: readonly ResourceDefinition[] = Object.freeze(REVIEW_ENTRIES.map(toDefinition));
 
 /** Groups in the order /apis lists them, each with its versions in preference order. */
 export function builtinGroupVersions(): { group: string; versions: string[] }[] {

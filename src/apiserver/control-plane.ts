@@ -81,9 +81,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const authorizer = new AllowAuthenticated();
   const serviceAccountTokens = new ServiceAccountTokens({ jwt: new ServiceAccountJwt({ privateKeyPem: pki.serviceAccountKeyPem }), getObject: registryObjectGetter(registry) });
   authenticator.addTokenAuthenticator(serviceAccountTokens);
-  // The reviews are computed resources with their own handlers; the catalog loop skips them.
+  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }));
   registerAuthResources(registry, { authenticator, authorizer, tokens: serviceAccountTokens });
-  for (const def of BUILTIN_RESOURCES) if (!registry.lookup(def.group, def.version, def.plural)) registry.add(def, strategyFor(def, { allocator }));
   await registry.start();
 
   const openapi = new OpenApiService();

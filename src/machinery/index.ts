@@ -11,3 +11,4 @@ export { applyMergePatch } from './patch/merge-patch.ts';
 export { applyStrategicMergePatch } from './patch/strategic-merge-patch.ts';
 export { cloneJson, jsonEqual, type JsonObject, type JsonValue } from './patch/json-value.ts';
 export { ProtobufWriter } from './protobuf-writer.ts';
+export * from './protobuf/index.ts';

@@ -2,7 +2,7 @@
 // Go's field.Error prints it: simple types bare or quoted, maps and slices in %#v syntax
 // (`map[string]interface {}{"a":1}`), nil as "null".
 
-import type { FieldError } from '../../machinery/status-error.ts';
+import type { FieldError } from '../../machinery/index.ts';
 
 /** Go's %#v / %q rendering of a decoded JSON value, as field.Error.ErrorBody prints it. */
 export function goValue(value: unknown): string {

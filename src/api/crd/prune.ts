@@ -21,10 +21,10 @@ export function pruneObject(root: SchemaNode, obj: unknown): string[] {
   return out;
 }
 
-/** The paths pruneObject would delete, without touching the object. */
-export function unknownFieldPaths(root: SchemaNode, obj: unknown): string[] {
+/** The paths pruneObject would delete, without touching the object (`resource`: a whole object). */
+export function unknownFieldPaths(root: SchemaNode, obj: unknown, resource = true): string[] {
   const out: string[] = [];
-  walk(root, obj, '', true, false, out, 0);
+  walk(root, obj, '', resource, false, out, 0);
   return out;
 }
 

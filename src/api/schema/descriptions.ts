@@ -45,6 +45,14 @@ export const TYPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   StorageClass: 'A StorageClass describes a kind of storage and the provisioner that creates PersistentVolumes for it on demand.',
   Scale: 'Scale is the view of a workload used by the scale subresource: desired and observed replica counts and the pod selector.',
   Eviction: 'An Eviction asks for a pod to be removed while respecting PodDisruptionBudgets. Post it to the pod\'s eviction subresource.',
+  // authentication.k8s.io and authorization.k8s.io: computed per request, never stored
+  SelfSubjectReview: 'A SelfSubjectReview reports who the API server thinks the caller is: user name, uid, groups and extra attributes.',
+  TokenReview: 'A TokenReview asks the API server to authenticate a bearer token for some audiences and report the user it stands for.',
+  TokenRequest: 'A TokenRequest asks for a signed, expiring token for a ServiceAccount. Post it to the service account\'s token subresource.',
+  SelfSubjectAccessReview: 'A SelfSubjectAccessReview asks whether the caller may perform an action on a resource or a non-resource path.',
+  SubjectAccessReview: 'A SubjectAccessReview asks whether a given user or group may perform an action on a resource or a non-resource path.',
+  LocalSubjectAccessReview: 'A LocalSubjectAccessReview asks whether a given user or group may perform an action within one namespace.',
+  SelfSubjectRulesReview: 'A SelfSubjectRulesReview lists the actions the caller may perform within a namespace.',
   // shared types
   ObjectMeta: 'Metadata every persisted object carries: name, namespace, labels, annotations, owner references and system bookkeeping.',
   ListMeta: 'Metadata of a list response: the resourceVersion it was read at and a continue token for paging.',

@@ -20,9 +20,9 @@ async function open() {
   const registry = new ApiRegistry(store);
   const authenticator = new Authenticator();
   const tokens = new ServiceAccountTokens({ jwt: new ServiceAccountJwt({ privateKeyPem: ecKeyPem() }), getObject: registryObjectGetter(registry) });
-  registerAuthResources(registry, { authenticator, authorizer: new AllowAuthenticated(), tokens });
   const allocator = new ServiceAllocator(store, { serviceCidr: '10.43.0.0/16', nodePortRange: [30000, 32767] });
-  for (const def of BUILTIN_RESOURCES) if (!registry.lookup(def.group, def.version, def.plural)) registry.add(def, strategyFor(def, { allocator }));
+  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }));
+  registerAuthResources(registry, { authenticator, authorizer: new AllowAuthenticated(), tokens });
   await registry.start();
   return {
     registry,

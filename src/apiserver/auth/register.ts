@@ -2,7 +2,7 @@
 // resources (their definitions come from the catalog; no strategy defaults or validates them)
 // and the ServiceAccount `token` subresource.
 
-import { BUILTIN_RESOURCES } from '../../api/resources.ts';
+import { REVIEW_RESOURCES } from '../../api/resources.ts';
 import type { ApiRegistry, VirtualCreate } from '../api-registry.ts';
 import type { Authenticator } from '../filters/authn.ts';
 import { baseStrategy } from '../registry/strategy.ts';
@@ -32,15 +32,13 @@ function reviewHandlers(deps: AuthResourcesDeps): Map<string, VirtualCreate> {
   ]);
 }
 
-/**
- * Adds the review resources and the serviceaccounts/token subresource. Call it before adding the
- * rest of the catalog, which skips what is already served.
- */
+/** Adds the review resources and the serviceaccounts/token subresource. */
 export function registerAuthResources(registry: ApiRegistry, deps: AuthResourcesDeps): void {
   const handlers = reviewHandlers(deps);
-  for (const def of BUILTIN_RESOURCES) {
+  for (const def of REVIEW_RESOURCES) {
     const virtual = handlers.get(`${def.group}/${def.kind}`);
-    if (virtual) registry.add(def, baseStrategy(def), { virtual });
+    if (!virtual) throw new Error(`no handler for the review kind ${def.group}/${def.kind}`);
+    registry.add(def, baseStrategy(def), { virtual });
   }
   registry.addSubresource('', 'serviceaccounts', 'token', tokenRequestHandler(deps.tokens, deps.now));
 }

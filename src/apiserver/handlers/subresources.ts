@@ -1,5 +1,6 @@
 // Subresources: status (spec/status split), scale (autoscaling/v1 Scale over a workload's
-// replicas), pods/binding, pods/eviction and namespaces/finalize.
+// replicas), pods/binding, pods/eviction and namespaces/finalize, plus the computed create-only
+// ones registered on the registry (serviceaccounts/token).
 
 import { badRequest, conflict, fieldErrors, invalid, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
 import { selectorToString } from '../../machinery/labels.ts';

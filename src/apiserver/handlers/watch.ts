@@ -4,7 +4,7 @@
 
 import { apiVersionOf, type KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../machinery/status-error.ts';
-import { canEncodeKubeProtobuf, encodeKubeProtobuf, encodeWatchFrame, PROTOBUF_WATCH_MEDIA_TYPE } from '../../machinery/protobuf/index.ts';
+import { canEncodeKubeProtobuf, encodeKubeProtobuf, encodeWatchFrame, PROTOBUF_WATCH_MEDIA_TYPE, ProtobufError } from '../../machinery/protobuf/index.ts';
 import type { CachedObject, WatchEventType } from '../../store/watch-cache.ts';
 import { negotiate } from '../http/negotiate.ts';
 import type { ServerResponse } from 'node:http';
@@ -54,7 +54,16 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
       finish();
       return false;
     }
-    res.write(encode(type, entry));
+    let frame: string | Buffer;
+    try {
+      frame = encode(type, entry);
+    } catch (err) {
+      // An object the protobuf message cannot carry: end the stream; the client re-lists.
+      if (!(err instanceof ProtobufError)) throw err;
+      finish();
+      return false;
+    }
+    res.write(frame);
     return true;
   };
 

@@ -20,7 +20,16 @@ export interface DecodedKubeObject {
   object: JsonObject;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = {
+  decode(bytes: Uint8Array): string {
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      throw new ProtobufError('a string field is not valid UTF-8');
+    }
+  },
+};
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
 const MAX_DEPTH = 100;
 
@@ -102,13 +111,13 @@ function decodeInto(message: CompiledMessage, bytes: Uint8Array, out: JsonObject
         // Packed repeated scalars: proto2 writers here never pack, but readers must accept it.
         const packed = new ProtobufReader(r.bytes());
         while (!packed.done) list.push(scalarOf(field.scalar, packed.varint()));
-      } else list.push(readValue(field, field.type, r, wt, depth) ?? null);
+      } else list.push(readValue(field, field.type, r, wt, depth));
     } else if (field.inline) {
       expectWire(field, wt, WIRE_LENGTH_DELIMITED);
       decodeInto(messageOf(field.type)!, r.bytes(), out, depth + 1);
     } else {
       const value = readValue(field, field.type, r, wt, depth);
-      if (value === undefined || (!field.keepZero && (value === 0 || value === '' || value === false))) delete out[field.json];
+      if (!field.keepZero && (value === 0 || value === '' || value === false)) delete out[field.json];
       else out[field.json] = value;
     }
   }
@@ -126,7 +135,7 @@ function decodeMapEntry(field: CompiledField, bytes: Uint8Array, target: JsonObj
     else r.skip(wt);
   }
   // An absent value is the zero value of its type (Go map values are never nil on the wire).
-  target[String(key)] = value ?? zeroOf(valueType);
+  target[String(key)] = value === undefined ? zeroOf(valueType) : value;
 }
 
 function zeroOf(type: string): unknown {
@@ -142,11 +151,11 @@ function zeroOf(type: string): unknown {
     case 'uint64':
       return 0;
     default:
-      return decodeSpecialOrMessage(type, new Uint8Array(0), 0) ?? {};
+      return decodeSpecialOrMessage(type, new Uint8Array(0), 0);
   }
 }
 
-/** One value of a scalar or message type; undefined for messages whose JSON form is absent (zero Time). */
+/** One value of a scalar or message type; null where Go's JSON writes null (zero Time, empty RawExtension). */
 function readValue(field: CompiledField, type: string, r: ProtobufReader, wt: number, depth: number): unknown {
   const scalar = field.map ? (type in SCALAR_SET ? (type as ScalarType) : undefined) : field.scalar;
   if (scalar === 'string' || scalar === 'bytes') {
@@ -214,11 +223,12 @@ function decodeSpecialOrMessage(type: string, bytes: Uint8Array, depth: number):
       return toInt64(int(f.get(1))) === 1 ? str(f.get(3)) : toInt32(int(f.get(2)));
     }
     case `${META}Time`: {
-      if (bytes.length === 0) return undefined;
+      // The zero time: Go's JSON writes null (a non-pointer Time, as in template metadata).
+      if (bytes.length === 0) return null;
       return formatTime(toInt64(int(fieldsOf(bytes).get(1))));
     }
     case `${META}MicroTime`: {
-      if (bytes.length === 0) return undefined;
+      if (bytes.length === 0) return null;
       const f = fieldsOf(bytes);
       return formatMicroTime(toInt64(int(f.get(1))), toInt32(int(f.get(2))));
     }
@@ -230,7 +240,7 @@ function decodeSpecialOrMessage(type: string, bytes: Uint8Array, depth: number):
       return parseJsonBytes(fieldsOf(bytes).get(1));
     case 'k8s.io.apimachinery.pkg.runtime.RawExtension': {
       const raw = fieldsOf(bytes).get(1);
-      if (!(raw instanceof Uint8Array) || raw.length === 0) return undefined;
+      if (!(raw instanceof Uint8Array) || raw.length === 0) return null;
       if (hasKubeProtobufPrefix(raw)) return decodeKubeProtobuf(raw).object;
       return parseJsonBytes(raw);
     }
@@ -258,7 +268,7 @@ function decodeSpecialOrMessage(type: string, bytes: Uint8Array, depth: number):
 export const LIST_WRAPPERS: ReadonlySet<string> = new Set(['ExtraValue', 'Verbs']);
 
 function parseJsonBytes(raw: number | bigint | Uint8Array | undefined): unknown {
-  if (!(raw instanceof Uint8Array) || raw.length === 0) return undefined;
+  if (!(raw instanceof Uint8Array) || raw.length === 0) return null;
   try {
     return JSON.parse(utf8.decode(raw));
   } catch (err) {

@@ -50,8 +50,15 @@ const INLINE_TYPES = new Set([
   'IngressRuleValue', 'DeviceConfiguration', 'RuleWithOperations', 'Rule',
 ]);
 
-/** Proto fields whose JSON name is not the proto name with a lower-case first letter. */
-const KEEP_CASE = new Set(['k8s.io.api.core.v1.DaemonEndpoint.Port']);
+/**
+ * Proto fields whose JSON name is not the proto name with a lower-case first letter, by
+ * "<message short name>.<proto name>" (go-to-protobuf named these after the Go field).
+ */
+const JSON_NAMES: Readonly<Record<string, string>> = {
+  'DaemonEndpoint.Port': 'Port',
+  'BoundObjectReference.uID': 'uid',
+  'IngressClassParametersReference.aPIGroup': 'apiGroup',
+};
 
 let table: ReadonlyMap<string, Record<string, TableField>> | undefined;
 const compiled = new Map<string, CompiledMessage | undefined>();
@@ -91,7 +98,7 @@ export function messageOf(name: string): CompiledMessage | undefined {
   const short = shortName(name);
   const fields: CompiledField[] = Object.entries(raw)
     .map(([proto, f]) => {
-      const json = KEEP_CASE.has(`${name}.${proto}`) ? proto : lowerFirst(proto);
+      const json = JSON_NAMES[`${short}.${proto}`] ?? lowerFirst(proto);
       return {
         proto,
         json,
