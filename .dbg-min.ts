@@ -16,6 +16,7 @@ const handler = async (req: any, res: any) => {
   const body = Buffer.concat(chunks);
   res.writeHead(201, { 'content-type': 'application/json', 'content-length': body.length });
   res.end(body);
+  if (process.env.BUSY) setImmediate(() => { const t = Date.now(); while (Date.now() - t < Number(process.env.BUSY)); });
 };
 const server: any = process.env.PLAIN ? https.createServer({ cert: scert, key: skey }, handler) : http2.createSecureServer({ allowHTTP1: true, cert: scert, key: skey, ca, requestCert: !!process.env.RC, rejectUnauthorized: false }, handler);
 let port: number;
@@ -23,8 +24,8 @@ if (process.argv[3] === 'server') { await new Promise<void>((r) => server.listen
 port = Number(process.argv[4]);
 const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
 let fails = 0;
-for (let i = 0; i < 60; i++) {
-  const body = JSON.stringify({ big: 'x'.repeat(900 * 1024), i });
+for (let i = 0; i < 100; i++) {
+  const body = JSON.stringify({ big: 'x'.repeat(Number(process.env.SIZE ?? 900 * 1024)), i });
   try {
     await new Promise<void>((resolve, reject) => {
       const req = https.request({ host: '127.0.0.1', port, method: 'POST', path: '/', ca, cert, key, agent, servername: 'localhost', checkServerIdentity: () => undefined, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => { res.resume(); res.on('end', () => resolve()); res.on('error', reject); });

@@ -21,6 +21,8 @@ export interface ServedResource {
   readonly openapiSchema: JsonSchema | undefined;
   /** Set for computed create-only resources; their store is never written. */
   readonly virtual: VirtualCreate | undefined;
+  /** Where a CRD kind keeps its replicas for the scale subresource (built-ins: spec.replicas). */
+  readonly scale: ScalePaths | undefined;
   /** Paths of fields the kind's schema does not know, for fieldValidation Strict and Warn. */
   unknownFields(obj: KubeObject): string[];
   /** Turns a stored object into this served version. */
@@ -44,9 +46,17 @@ export interface VirtualSubresource {
   create(obj: KubeObject, user: UserInfo, namespace: string | undefined, name: string): Promise<KubeObject>;
 }
 
+/** JSON paths (`.spec.replicas`) of a custom kind's scale subresource. */
+export interface ScalePaths {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
 /** What a kind may bring beyond its definition and strategy (CRDs bring all of these). */
 export interface ServedExtras {
   virtual?: VirtualCreate;
+  scale?: ScalePaths;
   printer?: TablePrinter;
   openapiSchema?: JsonSchema;
   unknownFields?: (obj: KubeObject) => string[];
@@ -87,6 +97,7 @@ export class ApiRegistry {
       printer: extras.printer ?? printerFor(def.group, def.kind),
       openapiSchema: extras.openapiSchema,
       virtual: extras.virtual,
+      scale: extras.scale,
       unknownFields: extras.unknownFields ?? ((obj) => (definition ? unknownFields(definition, obj) : [])),
       fromStorage: (obj) => (converter ? converter.fromStorage(obj) : obj),
       toStorage: (obj) => (converter ? converter.toStorage(obj) : obj),

@@ -17,7 +17,8 @@ import { OpenApiService } from './openapi/index.ts';
 import { ensurePki, writeKubeconfig, type Pki } from './pki/index.ts';
 import { ServiceAllocator } from './registry/allocator.ts';
 import type { NamespaceGuard } from './registry/generic-store.ts';
-import { strategyFor } from './registry/strategies/index.ts';
+import { builtinExtras, strategyFor } from './registry/strategies/index.ts';
+import { startCrdController } from './crd/index.ts';
 import { ApiServer } from './server.ts';
 
 export interface ControlPlaneOptions {
@@ -81,9 +82,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const authorizer = new AllowAuthenticated();
   const serviceAccountTokens = new ServiceAccountTokens({ jwt: new ServiceAccountJwt({ privateKeyPem: pki.serviceAccountKeyPem }), getObject: registryObjectGetter(registry) });
   authenticator.addTokenAuthenticator(serviceAccountTokens);
-  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }));
+  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }), builtinExtras(def));
   registerAuthResources(registry, { authenticator, authorizer, tokens: serviceAccountTokens });
   await registry.start();
+  const crds = await startCrdController(registry, log);
 
   const openapi = new OpenApiService();
   const server = new ApiServer(
@@ -118,6 +120,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     metrics,
     async close() {
       await server.close();
+      crds.close();
       for (const s of reg.stores()) s.cache.close();
       await rawStore.close();
     },

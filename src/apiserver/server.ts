@@ -79,6 +79,7 @@ export class ApiServer {
       socket.on('close', () => this.#sockets.delete(socket));
     });
     server.on('tlsClientError', () => {});
+    server.on('secureConnection', unconsumeHttp1Socket);
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -208,7 +209,8 @@ export class ApiServer {
   #syncOpenApi(): void {
     if (this.#openapiGeneration === this.#deps.registry.generation) return;
     this.#openapiGeneration = this.#deps.registry.generation;
-    const defs = this.#deps.registry.all().map((s) => s.def);
+    // CRD kinds (and built-ins without fact-table definitions) bring their own schema.
+    const defs = this.#deps.registry.all().map((s) => (s.openapiSchema ? { ...s.def, schema: s.openapiSchema } : s.def));
     this.#deps.openapi.update(defs);
     this.#openapiV2.update(defs);
   }
@@ -300,6 +302,21 @@ function requestUrl(raw: string): URL {
   }
   return new URL(raw, 'https://localhost');
 }
+
+/**
+ * Works around a Node.js race on HTTP/1.1 over TLS. Node's HTTP/1 parser reads the TLS socket
+ * natively; when a keep-alive request arrives while the previous (large) response still counts as
+ * unflushed, Node pauses socket and parser, yet already-decrypted bytes of that request keep
+ * reaching the paused parser, which fails with "Parse Error: Paused" and resets the connection
+ * (about a third of 200 KiB POSTs on one keep-alive connection). A `data` listener makes Node
+ * parse in JavaScript instead, where pausing is exact. HTTP/2 sessions are left alone.
+ */
+function unconsumeHttp1Socket(socket: import('node:tls').TLSSocket): void {
+  if (socket.alpnProtocol === 'h2') return;
+  socket.on('data', ignoreChunk);
+}
+
+function ignoreChunk(): void {}
 
 function isHealth(path: string): boolean {
   return /^\/(healthz|livez|readyz)(\/.*)?$/.test(path);

@@ -5,6 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect as http2Connect, type ClientHttp2Stream } from 'node:http2';
 import { connect as tlsConnect } from 'node:tls';
 import { h2Client, openWatch, requestJson, readyz, startStrata, type StrataProcess } from './harness.ts';
 
@@ -314,30 +315,47 @@ cases('PUT update', [
 // ---- PATCH ----
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'] as const;
-/** Server-side apply is not served yet: 415 is acceptable for it, a 400 once it is. */
-const codeFor = (type: string, code: number): number | number[] => (type === 'application/apply-patch+yaml' ? [code, 415] : code);
+const APPLY = 'application/apply-patch+yaml';
+/** Server-side apply needs a field manager; give it one so the body is what gets judged. */
+const applyQuery = (type: string): string => (type === APPLY ? '?fieldManager=bad-input' : '');
+/** A well-formed body of each patch type that sets data.a on the known ConfigMap. */
+const setA = (type: string, value: string): string =>
+  type.includes('json-patch')
+    ? JSON.stringify([{ op: 'add', path: '/data/a', value }])
+    : type === APPLY
+      ? JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'known' }, data: { a: value } })
+      : JSON.stringify({ data: { a: value } });
 
 const patchCases: Case[] = [];
 for (const type of PATCH_TYPES) {
   const ct = { 'content-type': type };
   const short = type.replace('application/', '');
+  const q = applyQuery(type);
   patchCases.push(
-    { name: `${short}: malformed JSON`, method: 'PATCH', path: KNOWN, headers: ct, body: type.includes('json-patch') ? '[{"op":' : '{"data":', code: codeFor(type, 400) },
-    { name: `${short}: empty body`, method: 'PATCH', path: KNOWN, headers: ct, body: '', code: codeFor(type, 400) },
-    { name: `${short}: body over 3 MiB`, method: 'PATCH', path: KNOWN, headers: ct, body: type.includes('json-patch') ? JSON.stringify([{ op: 'add', path: '/data/big', value: 'x'.repeat(3 * MiB + 16) }]) : JSON.stringify({ data: { big: 'x'.repeat(3 * MiB + 16) } }), code: codeFor(type, 413) },
-    { name: `${short}: 10,000 nested arrays`, method: 'PATCH', path: KNOWN, headers: ct, body: type.includes('json-patch') ? `[{"op":"add","path":"/data/x","value":${deepArrays(10_000)}}]` : `{"data":{"x":${deepArrays(10_000)}}}`, code: codeFor(type, 400) },
-    { name: `${short}: patch on a missing object`, method: 'PATCH', path: `${CMS}/missing`, headers: ct, body: type.includes('json-patch') ? '[{"op":"add","path":"/data/a","value":"2"}]' : '{"data":{"a":"2"}}', code: codeFor(type, 404) },
-    { name: `${short}: patch on the collection`, method: 'PATCH', path: CMS, headers: ct, body: type.includes('json-patch') ? '[]' : '{}', code: codeFor(type, 405) },
+    { name: `${short}: malformed JSON`, method: 'PATCH', path: `${KNOWN}${q}`, headers: ct, body: type.includes('json-patch') ? '[{"op":' : '{"data":', code: 400 },
+    { name: `${short}: empty body`, method: 'PATCH', path: `${KNOWN}${q}`, headers: ct, body: '', code: 400 },
+    { name: `${short}: body over 3 MiB`, method: 'PATCH', path: `${KNOWN}${q}`, headers: ct, body: setA(type, 'x'.repeat(3 * MiB + 16)), code: 413 },
+    { name: `${short}: 10,000 nested arrays`, method: 'PATCH', path: `${KNOWN}${q}`, headers: ct, body: type.includes('json-patch') ? `[{"op":"add","path":"/data/x","value":${deepArrays(10_000)}}]` : `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"known"},"data":{"x":${deepArrays(10_000)}}}`, code: 400 },
+    { name: `${short}: patch on the collection`, method: 'PATCH', path: `${CMS}${q}`, headers: ct, body: setA(type, '2'), code: 405 },
+    { name: `${short}: invalid label`, method: 'PATCH', path: `${KNOWN}${q}`, headers: ct, body: type.includes('json-patch') ? '[{"op":"add","path":"/metadata/labels/bad key","value":"x"}]' : JSON.stringify({ ...(type === APPLY ? { apiVersion: 'v1', kind: 'ConfigMap' } : {}), metadata: { name: 'known', labels: { 'bad key': 'x' } } }), code: 422, fields: ['metadata.labels'] },
   );
+  // Apply creates what is missing; the other types answer 404.
+  if (type !== APPLY) patchCases.push({ name: `${short}: patch on a missing object`, method: 'PATCH', path: `${CMS}/missing`, headers: ct, body: setA(type, '2'), code: 404 });
 }
 patchCases.push(
+  { name: 'apply-patch+yaml: no fieldManager', method: 'PATCH', path: KNOWN, headers: { 'content-type': APPLY }, body: setA(APPLY, '2'), code: 422, fields: ['fieldManager'] },
+  { name: 'apply-patch+yaml: body without apiVersion and kind', method: 'PATCH', path: `${KNOWN}?fieldManager=bad-input`, headers: { 'content-type': APPLY }, body: '{"metadata":{"name":"known"},"data":{"a":"2"}}', code: [400, 422] },
+  { name: 'apply-patch+yaml: kind of another resource', method: 'PATCH', path: `${KNOWN}?fieldManager=bad-input`, headers: { 'content-type': APPLY }, body: '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"known"}}', code: 400 },
+  { name: 'apply-patch+yaml: name differs from the URL', method: 'PATCH', path: `${KNOWN}?fieldManager=bad-input`, headers: { 'content-type': APPLY }, body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"other"}}', code: 400 },
+  { name: 'apply-patch+yaml: malformed YAML', method: 'PATCH', path: `${KNOWN}?fieldManager=bad-input`, headers: { 'content-type': APPLY }, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [known\n', code: 400 },
+  { name: 'apply-patch+yaml: unknown field with fieldValidation=Strict', method: 'PATCH', path: `${KNOWN_DEPLOY}?fieldManager=bad-input&fieldValidation=Strict`, headers: { 'content-type': APPLY }, body: '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"foo":"bar"}}', code: 400, message: 'unknown field "spec.foo"' },
+  { name: 'apply-patch+yaml: dryRun=All with a conflicting field', method: 'PATCH', path: `${KNOWN}?fieldManager=other-manager&dryRun=All`, headers: { 'content-type': APPLY }, body: setA(APPLY, 'changed'), code: 409 },
   { name: 'text/plain patch', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'text/plain' }, body: '{"data":{"a":"2"}}', code: 415 },
   { name: 'application/json patch (not a patch type)', method: 'PATCH', path: KNOWN, headers: JSON_CT, body: '{"data":{"a":"2"}}', code: 415 },
   { name: 'json-patch: not an array', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/json-patch+json' }, body: '{"op":"add"}', code: 400 },
   { name: 'json-patch: unknown operation', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"frobnicate","path":"/data/a"}]', code: [400, 422] },
   { name: 'json-patch: failed test operation', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"test","path":"/data/a","value":"nope"},{"op":"replace","path":"/data/a","value":"2"}]', code: 422 },
   { name: 'json-patch: remove of a missing path', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"remove","path":"/data/zzz"}]', code: 422 },
-  { name: 'json-patch: invalid label', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"add","path":"/metadata/labels/bad key","value":"x"}]', code: 422, fields: ['metadata.labels'] },
   { name: 'json-patch: replace the name', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"replace","path":"/metadata/name","value":"renamed"}]', code: 400 },
   { name: 'merge: a JSON array', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/merge-patch+json' }, body: '[1,2]', code: [400, 422] },
   { name: 'merge: invalid label value', method: 'PATCH', path: KNOWN, headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels: { app: 'v'.repeat(64) } } }), code: 422, fields: ['metadata.labels'] },
@@ -516,6 +534,32 @@ describe('broken connections', () => {
     const deadline = Date.now() + 5000;
     while ((await gauge('apiserver_registered_watchers')) !== before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(await gauge('apiserver_registered_watchers'), before);
+    await assertNothingChanged();
+  });
+  test('cancelled HTTP/2 watch streams and dropped sessions are unregistered', async () => {
+    const before = await gauge('apiserver_registered_watchers');
+    const { ca, cert, key } = proc.credentials();
+    const session = http2Connect(`https://127.0.0.1:${proc.port}`, { ca, cert, key });
+    session.on('error', () => {});
+    const waitFor = async (n: number): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while ((await gauge('apiserver_registered_watchers')) !== n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await gauge('apiserver_registered_watchers'), n);
+    };
+    const open = (): ClientHttp2Stream => {
+      const stream = session.request({ ':path': `${CMS}?watch=true` });
+      stream.on('error', () => {});
+      stream.resume();
+      return stream;
+    };
+    const streams = Array.from({ length: 10 }, open);
+    await waitFor(before + 10);
+    for (const stream of streams) stream.close();
+    await waitFor(before);
+    Array.from({ length: 5 }, open);
+    await waitFor(before + 5);
+    session.destroy();
+    await waitFor(before);
     await assertNothingChanged();
   });
 });

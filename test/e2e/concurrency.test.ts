@@ -5,6 +5,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent } from 'node:https';
 import { requestJson, startStrata, type StrataProcess } from './harness.ts';
 
 const CLIENTS = 50;
@@ -194,4 +195,29 @@ test('concurrent spec and status patches of one Deployment both land', async () 
   assert.equal(new Set(specGenerations).size, specGenerations.length, `spec patches share a generation: ${specGenerations}`);
   assert.equal(final.body.metadata.generation, 1 + specGenerations.length);
   assert.equal(Math.max(...writes.map((w) => w.body.metadata.generation as number)), final.body.metadata.generation);
+});
+
+test('HTTP/1.1 keep-alive clients writing and reading large objects are never reset', async () => {
+  // Each response is as large as the request; the next request on the same connection used to
+  // arrive while Node still counted the previous response as unflushed (see server.ts).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const big = 'x'.repeat(200 * 1024);
+    const failures: string[] = [];
+    const client = async (c: number): Promise<void> => {
+      for (let i = 0; i < 100; i++) {
+        const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `large-${c}-${i}` }, data: { big } });
+        try {
+          const res = await proc.request('POST', PATH, { body, headers: { 'content-type': 'application/json' }, agent });
+          if (res.status !== 201) failures.push(`POST ${i}: ${res.status}`);
+        } catch (err) {
+          failures.push(`POST ${i}: ${(err as Error).message}`);
+        }
+      }
+    };
+    await client(0);
+    assert.deepEqual(failures, []);
+  } finally {
+    agent.destroy();
+  }
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { request } from 'node:https';
+import { request, type Agent } from 'node:https';
 import { connect as http2Connect } from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -138,7 +138,7 @@ export class StrataProcess {
   }
 
   /** A raw HTTPS request with the admin client certificate from the kubeconfig. */
-  async request(method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string>; auth?: boolean } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  async request(method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string>; auth?: boolean; agent?: Agent } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
     const { ca, cert, key } = this.credentials();
     const auth = options.auth ?? true;
     const headers: Record<string, string> = { ...options.headers };
@@ -155,6 +155,7 @@ export class StrataProcess {
           path,
           ca,
           ...(auth ? { cert, key } : {}),
+          ...(options.agent ? { agent: options.agent } : {}),
           headers,
         },
         (res) => {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { KUBECTL_131, parseTable, startStrata } from './harness.ts';
+import { parseTable, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
@@ -44,9 +44,8 @@ describe('kubectl get', { timeout: 120_000 }, () => {
   let s: Strata;
   before(async () => {
     s = await startStrata();
-    // Generator commands send protobuf from 1.32 on (not decoded yet), so 1.31 makes namespaces.
-    s.k(['create', 'namespace', 'team-a'], { binary: KUBECTL_131 });
-    s.k(['create', 'namespace', 'team-b'], { binary: KUBECTL_131 });
+    s.k(['create', 'namespace', 'team-a']);
+    s.k(['create', 'namespace', 'team-b']);
     s.k(['create', '-f', '-'], { input: [pod('a1', 'team-a', { app: 'a', tier: 'web' }), pod('a2', 'team-a', { app: 'a', tier: 'db' }), pod('b1', 'team-b', { app: 'b', tier: 'web' }, 'n1')].join('\n') });
     s.k(['create', '-f', '-'], { input: node('n1') });
     s.k(['create', '-f', '-'], {

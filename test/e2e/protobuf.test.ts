@@ -140,6 +140,20 @@ describe('Kubernetes protobuf', { timeout: 180_000 }, () => {
     assert.equal(JSON.parse(s.k(['get', 'cm', 'pb-bin', '-o', 'json'])).binaryData.blob, 'AP8H');
   });
 
+  test('decodes protobuf DeleteOptions (preconditions, grace period 0)', async () => {
+    const path = '/api/v1/namespaces/default/configmaps/pb-bin';
+    const stale = encodeKubeProtobuf({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid: 'not-the-uid' } });
+    const refused = await rawRequest(s, 'DELETE', path, { 'content-type': PROTOBUF, accept: TYPED_ACCEPT }, stale);
+    assert.equal(refused.status, 409, 'the precondition in the protobuf body was read');
+    assert.equal(decodeKubeProtobuf(refused.body).object['reason'], 'Conflict');
+    const uid = JSON.parse(s.k(['get', 'cm', 'pb-bin', '-o', 'json'])).metadata.uid as string;
+    const body = encodeKubeProtobuf({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid } });
+    const deleted = await rawRequest(s, 'DELETE', path, { 'content-type': PROTOBUF, accept: TYPED_ACCEPT }, body);
+    assert.equal(deleted.status, 200);
+    assert.equal(deleted.type, PROTOBUF);
+    assert.equal(decodeKubeProtobuf(deleted.body).object['status'], 'Success');
+  });
+
   test('watches answer length-prefixed WatchEvent frames', async () => {
     const rv = JSON.parse(s.k(['get', 'cm', '-o', 'json'])).metadata.resourceVersion as string;
     const watch = rawRequest(s, 'GET', `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}&timeoutSeconds=2`, { accept: TYPED_ACCEPT });

@@ -3,6 +3,7 @@
 // (`map[string]interface {}{"a":1}`), nil as "null".
 
 import type { FieldError } from '../../machinery/index.ts';
+import type { CrdSchema } from './types.ts';
 
 /** Go's %#v / %q rendering of a decoded JSON value, as field.Error.ErrorBody prints it. */
 export function goValue(value: unknown): string {
@@ -58,4 +59,9 @@ export function index(path: string, i: number | string): string {
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A schema node read from a CRD (structurally an object; keyword values still unchecked). */
+export function isSchema(v: unknown): v is CrdSchema {
+  return isRecord(v);
 }

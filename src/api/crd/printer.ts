@@ -4,6 +4,7 @@
 // JSON), typed columns keep only values of their type, date columns print an age.
 
 import { humanDuration, type ColumnType, type TableColumn, type TablePrinter } from '../printers/index.ts';
+import type { KubeObject } from '../types.ts';
 import { parseJsonPath, type JsonPath } from './jsonpath.ts';
 import type { PrinterColumn } from './types.ts';
 
@@ -41,7 +42,7 @@ export function crdPrinter(columns: readonly PrinterColumn[] | undefined): Table
   }
   return Object.freeze({
     columns: Object.freeze(defs),
-    cells(obj, nowMs) {
+    cells(obj: KubeObject, nowMs: number) {
       const meta = obj.metadata as unknown;
       const name = typeof meta === 'object' && meta !== null && typeof (meta as { name?: unknown }).name === 'string' ? (meta as { name: string }).name : '';
       const cells: unknown[] = [name];

@@ -6,7 +6,7 @@
 
 import type { FieldError } from '../../machinery/index.ts';
 import { compileRule } from './cel.ts';
-import { crdFieldErrors as fe, isRecord } from './field-errors.ts';
+import { crdFieldErrors as fe, isRecord, isSchema } from './field-errors.ts';
 import { parseJsonPath } from './jsonpath.ts';
 import { unknownFieldPaths } from './prune.ts';
 import { compileSchemaValidator, patternError } from './schema-validation.ts';
@@ -175,13 +175,13 @@ function listExtensions(s: CrdSchema, path: string, errs: FieldError[]): void {
     if (!['atomic', 'set', 'map'].includes(listType as string)) errs.push(fe.notSupported(at('x-kubernetes-list-type'), listType, ['atomic', 'map', 'set']));
     else if (s.type !== 'array') errs.push(fe.invalid(at('type'), s.type ?? '', 'must be array if x-kubernetes-list-type is specified'));
   }
-  const items = isRecord(s.items) ? s.items : undefined;
+  const items = isSchema(s.items) ? s.items : undefined;
   if (listType === 'map') {
     if (!Array.isArray(keys) || keys.length === 0) errs.push(fe.required(at('x-kubernetes-list-map-keys'), 'must not be empty if x-kubernetes-list-type is map'));
     if (items && items.type !== 'object') errs.push(fe.invalid(at('items.type'), items.type ?? '', 'must be object if parent array\'s x-kubernetes-list-type is map'));
     if (Array.isArray(keys) && items) {
       keys.forEach((k, i) => {
-        const prop = isRecord(items.properties) ? items.properties[String(k)] : undefined;
+        const prop = isSchema(items.properties?.[String(k)]) ? items.properties?.[String(k)] : undefined;
         const kp = `${at('x-kubernetes-list-map-keys')}[${i}]`;
         if (typeof k !== 'string' || !prop) errs.push(fe.invalid(kp, k, 'entries must all be names of item properties'));
         else if (!['string', 'integer', 'number', 'boolean'].includes(String(prop.type)) && prop['x-kubernetes-int-or-string'] !== true) {
@@ -260,7 +260,7 @@ function checkDefaults(s: CrdSchema, path: string, ctx: Ctx, root: boolean, dept
   if (isRecord(s.properties)) {
     for (const [name, sub] of Object.entries(s.properties)) {
       if (root && name === 'metadata') continue;
-      checkDefaults(sub, `${path}.properties[${name}]`, ctx, false, depth + 1);
+      if (isSchema(sub)) checkDefaults(sub, `${path}.properties[${name}]`, ctx, false, depth + 1);
     }
   }
   if (isRecord(s.additionalProperties)) checkDefaults(s.additionalProperties as CrdSchema, `${path}.additionalProperties`, ctx, false, depth + 1);

@@ -6,7 +6,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { jsonEqual, type FieldError } from '../../machinery/index.ts';
-import { child, crdFieldErrors, index, isRecord, jsonTypeOf } from './field-errors.ts';
+import { child, crdFieldErrors, index, isRecord, isSchema, jsonTypeOf } from './field-errors.ts';
 import { MAX_SCHEMA_DEPTH } from './structural.ts';
 import type { CrdSchema } from './types.ts';
 
@@ -122,6 +122,7 @@ export function toAjvSchema(s: CrdSchema, root: boolean, depth: number): Json {
   if (isRecord(s.properties)) {
     const props: Json = {};
     for (const [name, sub] of Object.entries(s.properties)) {
+      if (!isSchema(sub)) continue;
       props[name] = root && name === 'metadata' ? rootMetadata(sub) : toAjvSchema(sub, false, depth + 1);
     }
     out['properties'] = props;
@@ -139,11 +140,11 @@ export function toAjvSchema(s: CrdSchema, root: boolean, depth: number): Json {
 /** At the root, a schema may only constrain metadata.name and metadata.generateName. */
 function rootMetadata(s: CrdSchema): Json {
   const out: Json = {};
-  const props = isRecord(s) && isRecord(s.properties) ? s.properties : {};
+  const props: Record<string, CrdSchema> = isSchema(s) && isSchema(s.properties) ? s.properties : {};
   const kept: Json = {};
   for (const name of ['name', 'generateName']) {
     const sub = props[name];
-    if (sub) kept[name] = toAjvSchema(sub, false, 1);
+    if (isSchema(sub)) kept[name] = toAjvSchema(sub, false, 1);
   }
   if (Object.keys(kept).length > 0) out['properties'] = kept;
   return out;

@@ -4,7 +4,7 @@
 // schema restates them at the node), so the tree reads only the node level.
 
 import type { CrdSchema, ValidationRule } from './types.ts';
-import { isRecord } from './field-errors.ts';
+import { isRecord, isSchema } from './field-errors.ts';
 
 export interface SchemaNode {
   readonly schema: CrdSchema;
@@ -37,7 +37,7 @@ export function structuralNode(schema: CrdSchema, depth = 0): SchemaNode {
   let properties: Map<string, SchemaNode> | undefined;
   if (deeper && isRecord(s.properties)) {
     properties = new Map();
-    for (const [name, child] of Object.entries(s.properties)) properties.set(name, structuralNode(child, depth + 1));
+    for (const [name, child] of Object.entries(s.properties)) if (isSchema(child)) properties.set(name, structuralNode(child, depth + 1));
   }
   const extra = s.additionalProperties;
   const additional = deeper && isRecord(extra) ? structuralNode(extra as CrdSchema, depth + 1) : undefined;

@@ -46,6 +46,11 @@ const INLINE_TYPES = new Set([
 
 /** Proto fields whose JSON name is not the proto name with a lower-case first letter. */
 const KEEP_CASE = new Set(['k8s.io.api.core.v1.DaemonEndpoint.Port']);
+/** Proto field names taken from Go field names, whose JSON names differ more than in case. */
+const JSON_NAMES: Record<string, string> = {
+  'k8s.io.api.authentication.v1.BoundObjectReference.uID': 'uid',
+  'k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup': 'apiGroup',
+};
 
 /** Kinds (TypeMeta) among messages that have no object or list metadata. */
 const TYPE_META_ONLY = new Set([
@@ -195,7 +200,8 @@ function collectProperties(
         continue;
       }
     }
-    const name = KEEP_CASE.has(`${proto}.${protoName}`) ? protoName : lowerFirst(protoName);
+    const qualified = `${proto}.${protoName}`;
+    const name = JSON_NAMES[qualified] ?? (KEEP_CASE.has(qualified) ? protoName : lowerFirst(protoName));
     const semantics = listSemantics()[owner]?.[name] ?? listSemantics()[source]?.[name];
     const description = FIELD_DESCRIPTIONS[`${shortName(owner)}.${name}`]
       ?? FIELD_DESCRIPTIONS[`${shortName(source)}.${name}`]

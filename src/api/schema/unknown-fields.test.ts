@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Resolver } from './structure.ts';
-import { MAX_DEPTH, strictDecodingMessage, unknownFields, unknownFieldsIn } from './unknown-fields.ts';
+import { MAX_DEPTH, pruneUnknownFields, strictDecodingMessage, unknownFields, unknownFieldsIn } from './unknown-fields.ts';
 
 const DEPLOYMENT = 'io.k8s.api.apps.v1.Deployment';
 
@@ -83,5 +83,16 @@ describe('unknownFields', () => {
 
   it('formats the strict-mode message', () => {
     assert.equal(strictDecodingMessage(['spec.foo', 'spec.containers[0].bar']), 'strict decoding error: unknown field "spec.foo", unknown field "spec.containers[0].bar"');
+  });
+});
+
+describe('pruneUnknownFields', () => {
+  it('removes exactly the fields unknownFields reports and keeps map keys', () => {
+    const obj = deployment({ spec: { foo: 1 }, container: { bar: true }, metadata: { bogus: 'x' } }) as Record<string, any>;
+    obj['top'] = 'level';
+    pruneUnknownFields(DEPLOYMENT, obj);
+    assert.deepEqual(unknownFields(DEPLOYMENT, obj), []);
+    assert.deepEqual(obj, deployment());
+    assert.equal(obj['metadata'].labels['example.com/any-key'], 'x');
   });
 });

@@ -14,6 +14,7 @@ import { protobufBody, send, sendJson, successStatus, type AnyResponse } from '.
 import { PROTOBUF_MEDIA_TYPE } from '../../machinery/protobuf/index.ts';
 import type { DeleteOptions, RequestContext } from '../registry/strategy.ts';
 import { checkResourceVersion, parseListOptions } from './list-options.ts';
+import { applyPatchObject, APPLY_PATCH_TYPE, checkNotForced, recordManagedFields } from './apply.ts';
 import { applyPatch } from './patch.ts';
 import { handleSubresource } from './subresources.ts';
 import { partialMetadata, printerOf, tableRow, toTable } from './table.ts';
@@ -189,7 +190,9 @@ async function createObject(call: ResourceCall): Promise<void> {
   const obj = await readObject(call);
   const warnings = checkUnknownFields(call.served, obj, opts.fieldValidation);
   if (call.info.name !== undefined) throw methodNotAllowed('POST is not allowed on a named resource');
-  const created = await call.served.store.create(call.info.namespace, call.served.toStorage(obj), requestContext(call, opts.dryRun, opts.fieldManager));
+  const created = await call.served.store.create(call.info.namespace, call.served.toStorage(obj), requestContext(call, opts.dryRun, opts.fieldManager), {
+    beforeWrite: recordManagedFields(call, undefined, opts.fieldManager),
+  });
   respondObject(call, 201, created, undefined, warnings);
 }
 
@@ -211,7 +214,10 @@ export async function updateObject(call: ResourceCall, subresource: 'status' | '
     // which must not turn an unconditional update into a pinned one when a conflict is retried.
     return structuredClone(desired);
   };
-  const { object, created } = await call.served.store.update(call.info.namespace, name, mutate, requestContext(call, opts.dryRun, opts.fieldManager), { subresource });
+  const { object, created } = await call.served.store.update(call.info.namespace, name, mutate, requestContext(call, opts.dryRun, opts.fieldManager), {
+    subresource,
+    beforeWrite: recordManagedFields(call, subresource, opts.fieldManager),
+  });
   respondObject(call, created ? 201 : 200, object, undefined, warnings);
 }
 
@@ -221,7 +227,8 @@ export async function patchObject(call: ResourceCall, subresource: 'status' | 'e
   if (!PATCH_TYPES.has(type)) {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${[...PATCH_TYPES].join(', ')}`);
   }
-  if (type === 'application/apply-patch+yaml') throw unsupportedMediaType('server-side apply (application/apply-patch+yaml) is not supported by this server yet');
+  if (type === APPLY_PATCH_TYPE) return applyPatchObject(call, subresource);
+  checkNotForced(call.query);
   if (type === 'application/strategic-merge-patch+json' && !call.served.def.definition) {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
   }
@@ -239,7 +246,7 @@ export async function patchObject(call: ResourceCall, subresource: 'status' | 'e
       return served.toStorage(checked);
     },
     requestContext(call, opts.dryRun, opts.fieldManager),
-    { subresource },
+    { subresource, beforeWrite: recordManagedFields(call, subresource, opts.fieldManager) },
   );
   respondObject(call, 200, object, undefined, warnings);
 }

@@ -5,10 +5,13 @@
 import { badRequest, conflict, fieldErrors, invalid, methodNotAllowed, notFound, unsupportedMediaType } from '../../machinery/status-error.ts';
 import { selectorToString } from '../../machinery/labels.ts';
 import type { KubeObject } from '../../api/types.ts';
+import { getDotPath, setDotPath } from '../../api/crd/index.ts';
+import type { ScalePaths } from '../api-registry.ts';
 import { decodeBody, mediaType, PATCH_TYPES, readBody } from '../http/body.ts';
 import { send, sendJson, successStatus } from '../http/respond.ts';
 import { printerFor } from '../../api/printers/index.ts';
 import { negotiate } from '../http/negotiate.ts';
+import { recordManagedFields } from './apply.ts';
 import { applyPatch } from './patch.ts';
 import { toTable } from './table.ts';
 import { checkObject, patchObject, readObject, requestContext, respondObject, updateObject, type ResourceCall } from './resource-handler.ts';
@@ -56,7 +59,9 @@ export async function handleSubresource(call: ResourceCall): Promise<void> {
 
 // ---- scale ----
 
-function toScale(obj: KubeObject): KubeObject {
+/** The Scale of an object: a CRD kind reads its declared paths, built-ins spec/status.replicas. */
+function toScale(obj: KubeObject, paths?: ScalePaths): KubeObject {
+  if (paths) return customScale(obj, paths);
   const spec = (obj['spec'] ?? {}) as Record<string, unknown>;
   const status = (obj['status'] ?? {}) as Record<string, unknown>;
   const selector = spec['selector'];
@@ -81,12 +86,22 @@ function toScale(obj: KubeObject): KubeObject {
   };
 }
 
+function customScale(obj: KubeObject, paths: ScalePaths): KubeObject {
+  const int = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) ? v : 0);
+  const status: Record<string, unknown> = { replicas: int(getDotPath(obj, paths.statusReplicasPath)) };
+  const selector = paths.labelSelectorPath ? getDotPath(obj, paths.labelSelectorPath) : undefined;
+  if (typeof selector === 'string' && selector !== '') status['selector'] = selector;
+  const metadata: KubeObject['metadata'] = {};
+  for (const k of ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp'] as const) if (obj.metadata[k] !== undefined) metadata[k] = obj.metadata[k];
+  return { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata, spec: { replicas: int(getDotPath(obj, paths.specReplicasPath)) }, status };
+}
+
 async function handleScale(call: ResourceCall): Promise<void> {
   const { info, served } = call;
   const store = served.store;
   const name = info.name as string;
   if (info.verb === 'get') {
-    const scale = toScale(await store.get(info.namespace, name));
+    const scale = toScale(await store.get(info.namespace, name), served.scale);
     const shape = negotiate(call.req.headers.accept, true);
     // `kubectl get <workload> --subresource=scale` asks for a Table (upstream ScaleREST.ConvertToTable).
     if (shape.kind === 'table') {
@@ -112,7 +127,7 @@ async function handleScale(call: ResourceCall): Promise<void> {
     name,
     (current) => {
       if (!current) throw notFound(store.gr, name);
-      const scale = body ?? checkObject(applyPatch(patchType, toScale(current), patch, 'io.k8s.api.autoscaling.v1.Scale'), scaleKind);
+      const scale = body ?? checkObject(applyPatch(patchType, toScale(current, served.scale), patch, 'io.k8s.api.autoscaling.v1.Scale'), scaleKind);
       const pinned = scale.metadata.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) {
         throw conflict(store.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -125,13 +140,18 @@ async function handleScale(call: ResourceCall): Promise<void> {
       if (typeof replicas === 'number' && replicas < 0) {
         throw invalid('Scale', 'autoscaling', name, [fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
       }
+      if (served.scale) {
+        setDotPath(current, served.scale.specReplicasPath, replicas ?? 0);
+        return current;
+      }
       const spec = (current['spec'] ??= {}) as Record<string, unknown>;
       spec['replicas'] = replicas ?? 0;
       return current;
     },
     requestContext(call, opts.dryRun, opts.fieldManager),
+    { beforeWrite: recordManagedFields(call, 'scale', opts.fieldManager) },
   );
-  sendJson(call.req, call.res, 200, toScale(object));
+  sendJson(call.req, call.res, 200, toScale(object, served.scale));
 }
 
 // ---- pods/binding and pods/eviction ----

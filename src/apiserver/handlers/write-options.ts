@@ -1,7 +1,7 @@
 // Options common to writes: dryRun, fieldManager, fieldValidation; and the strict/warn check
 // of unknown fields against the kind's schema.
 
-import { pruneUnknownFields, typeCheck, unknownFields } from '../../api/schema/index.ts';
+import { pruneUnknownFields, typeCheck } from '../../api/schema/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { badRequest } from '../../machinery/status-error.ts';
 import type { ServedResource } from '../api-registry.ts';
@@ -35,14 +35,17 @@ export function parseWriteOptions(query: URLSearchParams): WriteOptions {
  */
 export function checkUnknownFields(served: ServedResource, obj: KubeObject, mode: FieldValidation): string[] {
   const { definition, kind, version } = served.def;
-  if (!definition) return [];
-  const typeError = typeCheck(definition, obj)[0];
-  if (typeError) throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${typeError.message}`);
-  const unknown = unknownFields(definition, obj);
+  if (definition) {
+    const typeError = typeCheck(definition, obj)[0];
+    if (typeError) throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${typeError.message}`);
+  }
+  // Kinds without a built-in definition (CRDs) bring their own check; their schema prunes the
+  // reported fields on the way to storage, so only built-ins are pruned here.
+  const unknown = served.unknownFields(obj);
   if (unknown.length === 0) return [];
   const messages = unknown.map((path) => `unknown field "${path}"`);
   if (mode === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
-  pruneUnknownFields(definition, obj);
+  if (definition) pruneUnknownFields(definition, obj);
   return mode === 'Warn' ? messages : [];
 }
 

@@ -1,6 +1,6 @@
 // Reading and decoding request bodies: a hard size limit (413), content types JSON, YAML and
-// Kubernetes protobuf (415 for anything else), a nesting-depth bound so hostile documents cannot exhaust the stack,
-// and 400 Statuses for malformed input.
+// Kubernetes protobuf (415 for anything else), a nesting-depth bound so hostile documents cannot
+// exhaust the stack, and 400 Statuses for malformed input.
 
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
@@ -77,6 +77,7 @@ export function decodeBody(body: Buffer, contentType: string, allowed: ReadonlyS
     } catch (err) {
       throw badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`);
     }
+    checkJsonCompatible(value);
   } else {
     checkDepth(body, false);
     try {
@@ -86,6 +87,32 @@ export function decodeBody(body: Buffer, contentType: string, allowed: ReadonlyS
     }
   }
   return value;
+}
+
+/**
+ * YAML can express values JSON cannot (`!!set`, `!!omap`, `!!binary`, `!!timestamp`, `.inf`,
+ * `.nan`); they would silently turn into `{}` or `null` when stored. Upstream's YAML-to-JSON
+ * conversion rejects them, so do we. Iterative: the document may nest deeply.
+ */
+function checkJsonCompatible(root: unknown): void {
+  const pending: unknown[] = [root];
+  while (pending.length) {
+    const value = pending.pop();
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw badRequest(`error decoding YAML: ${value} cannot be represented in JSON`);
+      continue;
+    }
+    if (Array.isArray(value)) {
+      pending.push(...value);
+      continue;
+    }
+    const proto: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+    if (proto !== Object.prototype && proto !== null) {
+      throw badRequest(`error decoding YAML: a ${(value as object)?.constructor?.name ?? typeof value} value cannot be represented in JSON`);
+    }
+    pending.push(...Object.values(value as object));
+  }
 }
 
 /** Rejects documents nested deeper than MAX_NESTING_DEPTH before parsing them. */

@@ -48,6 +48,12 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
+/**
+ * Called with the fully prepared object (defaulted, validated) and the stored one (undefined on
+ * create) just before a write: the API layer records managedFields here.
+ */
+export type BeforeWrite = (next: KubeObject, current: KubeObject | undefined) => void;
+
 /** Checks that namespaced writes target a live namespace (NamespaceLifecycle admission). */
 export type NamespaceGuard = (namespace: string, ctx: RequestContext) => Promise<void>;
 
@@ -229,7 +235,7 @@ export class GenericStore {
 
   // ---- writes ----
 
-  async create(namespace: string | undefined, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+  async create(namespace: string | undefined, input: KubeObject, ctx: RequestContext, options: { beforeWrite?: BeforeWrite | undefined } = {}): Promise<KubeObject> {
     const obj = input;
     const meta = (obj.metadata ??= {});
     if (this.def.namespaced) {
@@ -258,6 +264,7 @@ export class GenericStore {
       if (!ctx.dryRun) await this.strategy.abortCreate(obj);
       throw this.#invalid(obj, errors);
     }
+    options.beforeWrite?.(obj, undefined);
     if (ctx.dryRun) return obj;
     try {
       const kv = await this.#store.create(this.key(meta.namespace, meta.name as string), encodeObject(obj));
@@ -280,7 +287,7 @@ export class GenericStore {
     name: string,
     mutate: (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
     ctx: RequestContext,
-    options: { subresource?: WriteScope | undefined; forceAllowCreate?: boolean } = {},
+    options: { subresource?: WriteScope | undefined; forceAllowCreate?: boolean; beforeWrite?: BeforeWrite | undefined } = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const key = this.key(namespace, name);
@@ -289,7 +296,7 @@ export class GenericStore {
         if (!(this.strategy.allowCreateOnUpdate || options.forceAllowCreate) || options.subresource) throw notFound(this.gr, name);
         const desired = await mutate(undefined);
         this.#checkName(desired, name);
-        return { object: await this.create(namespace, desired, ctx), created: true };
+        return { object: await this.create(namespace, desired, ctx, { beforeWrite: options.beforeWrite }), created: true };
       }
       const current = decodeObject(kv);
       const desired = await mutate(clone(current));
@@ -298,6 +305,7 @@ export class GenericStore {
         throw conflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const next = await this.#prepareUpdate(desired, current, name, ctx, options.subresource);
+      options.beforeWrite?.(next, current);
       const abort = async (): Promise<void> => {
         if (options.subresource === undefined && !ctx.dryRun) await this.strategy.abortUpdate(next, current);
       };

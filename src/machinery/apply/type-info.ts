@@ -240,6 +240,19 @@ function withAtomic(target: MapType, atomic: boolean): MapType {
 /** Overrides a declared field's type (e.g. a CRD's `metadata`, always ObjectMeta). */
 export function withFieldOverrides(info: FieldTypeInfo, overrides: Readonly<Record<string, TypeNode>>): FieldTypeInfo {
   const root = info.root;
+  if (root.kind === 'untyped' && !root.atomic) {
+    // A free-form object (preserve-unknown-fields) still has the overridden fields.
+    return {
+      root: {
+        kind: 'map',
+        atomic: false,
+        struct: true,
+        implicit: false,
+        field: (name) => (Object.prototype.hasOwnProperty.call(overrides, name) ? overrides[name] : undefined),
+        elements: () => DEDUCED,
+      },
+    };
+  }
   if (root.kind !== 'map') return info;
   return {
     root: {

@@ -134,11 +134,15 @@ function walkSet(value: JsonValue, type: TypeNode, path: PathElement[], set: Fie
     }
     const obj = value as JsonObject;
     for (const key of Object.keys(obj)) {
-      const ft = fieldType(t, key);
+      let ft = fieldType(t, key);
       const pe = fieldElement(key);
       if (!ft) {
-        if (errors) errors.push(`${pathString([...path, pe])}: field not declared in schema`);
-        continue;
+        if (errors) {
+          errors.push(`${pathString([...path, pe])}: field not declared in schema`);
+          continue;
+        }
+        // A stored field the schema does not know is tracked like untyped data.
+        ft = { type: DEDUCED, declared: false };
       }
       const child = obj[key]!;
       path.push(pe);

@@ -161,6 +161,20 @@ describe('decodeMessage on hand-made bytes', () => {
     assert.deepEqual(decodeMessage('k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry', entry.finish()), { manager: 'kubectl', fieldsV1: { 'f:data': {} } });
   });
 
+  it('keeps "__proto__" map keys as own properties and bounds nesting through RawExtensions', () => {
+    const cm = new ProtobufWriter().message(2, (e) => e.string(1, '__proto__').string(2, 'x'));
+    const data = decodeMessage('k8s.io.api.core.v1.ConfigMap', cm.finish())['data'] as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
+    assert.deepEqual(Object.keys(data), ['__proto__']);
+    // v1 List items are RawExtensions: nest envelopes deeper than the bound.
+    let inner = envelope('v1', 'List', new Uint8Array(0));
+    for (let i = 0; i < 200; i++) {
+      const raw = inner;
+      inner = envelope('v1', 'List', new ProtobufWriter().message(2, (item) => item.bytes(1, raw)).finish());
+    }
+    assert.throws(() => decodeKubeProtobuf(inner), /nested more than/);
+  });
+
   it('rejects malformed input', () => {
     const bad = (bytes: Uint8Array | number[]): void => {
       assert.throws(() => decodeKubeProtobuf(Uint8Array.from(bytes)), ProtobufError);

@@ -4,8 +4,8 @@
 // to their JSON shapes, maps from entry messages, embedded structs inlined, and zero scalars
 // dropped as omitempty would, except where a zero is meaningful (zero-values.ts).
 
-import { ProtobufReader, toInt32, toInt64, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './reader.ts';
-import { messageForKind, messageOf, shortName, type CompiledField, type CompiledMessage, type ScalarType } from './schema.ts';
+import { ProtobufReader, toInt32, toInt64, utf8, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './reader.ts';
+import { messageForKind, messageOf, type CompiledField, type CompiledMessage, type ScalarType } from './schema.ts';
 import { formatDuration, formatMicroTime, formatTime, ProtobufError } from './well-known.ts';
 
 export type JsonObject = Record<string, unknown>;
@@ -20,16 +20,6 @@ export interface DecodedKubeObject {
   object: JsonObject;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const utf8 = {
-  decode(bytes: Uint8Array): string {
-    try {
-      return strictUtf8.decode(bytes);
-    } catch {
-      throw new ProtobufError('a string field is not valid UTF-8');
-    }
-  },
-};
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
 const MAX_DEPTH = 100;
 
@@ -46,7 +36,9 @@ export function decodeEnvelope(bytes: Uint8Array): { apiVersion: string; kind: s
   let contentEncoding = '';
   const r = new ProtobufReader(bytes.subarray(4));
   while (!r.done) {
-    const [n, wt] = r.tag();
+    const key = r.key();
+    const n = key >>> 3;
+    const wt = key & 7;
     if (wt !== WIRE_LENGTH_DELIMITED) {
       r.skip(wt);
       continue;
@@ -55,14 +47,16 @@ export function decodeEnvelope(bytes: Uint8Array): { apiVersion: string; kind: s
     if (n === 1) {
       const tm = new ProtobufReader(value);
       while (!tm.done) {
-        const [tn, twt] = tm.tag();
+        const key = tm.key();
+        const tn = key >>> 3;
+        const twt = key & 7;
         if (twt !== WIRE_LENGTH_DELIMITED) tm.skip(twt);
-        else if (tn === 1) apiVersion = utf8.decode(tm.bytes());
-        else if (tn === 2) kind = utf8.decode(tm.bytes());
+        else if (tn === 1) apiVersion = utf8(tm.bytes());
+        else if (tn === 2) kind = utf8(tm.bytes());
         else tm.skip(twt);
       }
     } else if (n === 2) raw = value;
-    else if (n === 3) contentEncoding = utf8.decode(value);
+    else if (n === 3) contentEncoding = utf8(value);
   }
   return { apiVersion, kind, raw, contentEncoding };
 }
@@ -72,13 +66,17 @@ export function decodeEnvelope(bytes: Uint8Array): { apiVersion: string; kind: s
  * when the bytes are malformed or the apiVersion/kind has no message in the table.
  */
 export function decodeKubeProtobuf(bytes: Uint8Array): DecodedKubeObject {
+  return decodeKubeObject(bytes, 0);
+}
+
+function decodeKubeObject(bytes: Uint8Array, depth: number): DecodedKubeObject {
   const { apiVersion, kind, raw, contentEncoding } = decodeEnvelope(bytes);
   if (contentEncoding !== '') throw new ProtobufError(`unsupported protobuf content encoding ${JSON.stringify(contentEncoding)}`);
   if (!kind) throw new ProtobufError('the protobuf envelope names no kind');
   const message = messageForKind(apiVersion, kind);
   if (!message) throw new ProtobufError(`no protobuf message is known for ${apiVersion ? `${apiVersion}, ` : ''}Kind=${kind}`);
   const object: JsonObject = { kind, apiVersion };
-  Object.assign(object, decodeMessage(message, raw));
+  decodeInto(messageOf(message)!, raw, object, depth);
   return { apiVersion, kind, object };
 }
 
@@ -95,7 +93,9 @@ function decodeInto(message: CompiledMessage, bytes: Uint8Array, out: JsonObject
   if (depth > MAX_DEPTH) throw new ProtobufError(`protobuf message nested more than ${MAX_DEPTH} levels`);
   const r = new ProtobufReader(bytes);
   while (!r.done) {
-    const [n, wt] = r.tag();
+    const key = r.key();
+    const n = key >>> 3;
+    const wt = key & 7;
     const field = message.byNumber.get(n);
     if (!field) {
       r.skip(wt);
@@ -126,16 +126,21 @@ function decodeInto(message: CompiledMessage, bytes: Uint8Array, out: JsonObject
 function decodeMapEntry(field: CompiledField, bytes: Uint8Array, target: JsonObject, depth: number): void {
   const [keyType, valueType] = field.map!;
   const r = new ProtobufReader(bytes);
-  let key: unknown = keyType === 'string' ? '' : 0;
+  let mapKey: unknown = keyType === 'string' ? '' : 0;
   let value: unknown;
   while (!r.done) {
-    const [n, wt] = r.tag();
-    if (n === 1) key = readValue(field, keyType, r, wt, depth);
+    const key = r.key();
+    const n = key >>> 3;
+    const wt = key & 7;
+    if (n === 1) mapKey = readValue(field, keyType, r, wt, depth);
     else if (n === 2) value = readValue(field, valueType, r, wt, depth);
     else r.skip(wt);
   }
   // An absent value is the zero value of its type (Go map values are never nil on the wire).
-  target[String(key)] = value === undefined ? zeroOf(valueType) : value;
+  const v = value === undefined ? zeroOf(valueType) : value;
+  // An own property even for "__proto__", as JSON.parse makes it (assignment would set the prototype).
+  if (mapKey === '__proto__') Object.defineProperty(target, mapKey, { value: v, enumerable: true, writable: true, configurable: true });
+  else target[String(mapKey)] = v;
 }
 
 function zeroOf(type: string): unknown {
@@ -161,7 +166,7 @@ function readValue(field: CompiledField, type: string, r: ProtobufReader, wt: nu
   if (scalar === 'string' || scalar === 'bytes') {
     expectWire(field, wt, WIRE_LENGTH_DELIMITED);
     const b = r.bytes();
-    return scalar === 'string' ? utf8.decode(b) : Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
+    return scalar === 'string' ? utf8(b) : Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
   }
   if (scalar) {
     expectWire(field, wt, WIRE_VARINT);
@@ -197,7 +202,9 @@ function fieldsOf(bytes: Uint8Array): Map<number, number | bigint | Uint8Array> 
   const out = new Map<number, number | bigint | Uint8Array>();
   const r = new ProtobufReader(bytes);
   while (!r.done) {
-    const [n, wt] = r.tag();
+    const key = r.key();
+    const n = key >>> 3;
+    const wt = key & 7;
     if (wt === WIRE_VARINT) out.set(n, r.varint());
     else if (wt === WIRE_LENGTH_DELIMITED) out.set(n, r.bytes());
     else r.skip(wt);
@@ -206,57 +213,57 @@ function fieldsOf(bytes: Uint8Array): Map<number, number | bigint | Uint8Array> 
 }
 
 function str(v: number | bigint | Uint8Array | undefined): string {
-  return v instanceof Uint8Array ? utf8.decode(v) : '';
+  return v instanceof Uint8Array ? utf8(v) : '';
 }
 
 function int(v: number | bigint | Uint8Array | undefined): number | bigint {
   return v === undefined || v instanceof Uint8Array ? 0 : v;
 }
 
+type SpecialDecoder = (bytes: Uint8Array, depth: number) => unknown;
+
+function quantity(bytes: Uint8Array): unknown {
+  return str(fieldsOf(bytes).get(1)) || '0';
+}
+
+/** Types whose Go marshalling is hand-written, to their JSON shapes. */
+const SPECIAL: ReadonlyMap<string, SpecialDecoder> = new Map<string, SpecialDecoder>([
+  ['k8s.io.apimachinery.pkg.api.resource.Quantity', quantity],
+  ['k8s.io.apimachinery.pkg.api.resource.QuantityValue', quantity],
+  ['k8s.io.apimachinery.pkg.util.intstr.IntOrString', (bytes) => {
+    const f = fieldsOf(bytes);
+    return toInt64(int(f.get(1))) === 1 ? str(f.get(3)) : toInt32(int(f.get(2)));
+  }],
+  // The zero time is an empty message; Go's JSON writes null (a non-pointer Time, as in template metadata).
+  [`${META}Time`, (bytes) => (bytes.length === 0 ? null : formatTime(toInt64(int(fieldsOf(bytes).get(1)))))],
+  [`${META}MicroTime`, (bytes) => {
+    if (bytes.length === 0) return null;
+    const f = fieldsOf(bytes);
+    return formatMicroTime(toInt64(int(f.get(1))), toInt32(int(f.get(2))));
+  }],
+  [`${META}Duration`, (bytes) => formatDuration(BigInt.asIntN(64, BigInt(int(fieldsOf(bytes).get(1)))))],
+  [`${META}FieldsV1`, (bytes) => parseJsonBytes(fieldsOf(bytes).get(1))],
+  ['k8s.io.apimachinery.pkg.runtime.RawExtension', (bytes, depth) => {
+    const raw = fieldsOf(bytes).get(1);
+    if (!(raw instanceof Uint8Array) || raw.length === 0) return null;
+    if (hasKubeProtobufPrefix(raw)) return decodeKubeObject(raw, depth + 1).object;
+    return parseJsonBytes(raw);
+  }],
+]);
+
 function decodeSpecialOrMessage(type: string, bytes: Uint8Array, depth: number): unknown {
-  switch (type) {
-    case 'k8s.io.apimachinery.pkg.api.resource.Quantity':
-    case 'k8s.io.apimachinery.pkg.api.resource.QuantityValue':
-      return str(fieldsOf(bytes).get(1)) || '0';
-    case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString': {
-      const f = fieldsOf(bytes);
-      return toInt64(int(f.get(1))) === 1 ? str(f.get(3)) : toInt32(int(f.get(2)));
-    }
-    case `${META}Time`: {
-      // The zero time: Go's JSON writes null (a non-pointer Time, as in template metadata).
-      if (bytes.length === 0) return null;
-      return formatTime(toInt64(int(fieldsOf(bytes).get(1))));
-    }
-    case `${META}MicroTime`: {
-      if (bytes.length === 0) return null;
-      const f = fieldsOf(bytes);
-      return formatMicroTime(toInt64(int(f.get(1))), toInt32(int(f.get(2))));
-    }
-    case `${META}Duration`: {
-      const v = int(fieldsOf(bytes).get(1));
-      return formatDuration(BigInt.asIntN(64, BigInt(v)));
-    }
-    case `${META}FieldsV1`:
-      return parseJsonBytes(fieldsOf(bytes).get(1));
-    case 'k8s.io.apimachinery.pkg.runtime.RawExtension': {
-      const raw = fieldsOf(bytes).get(1);
-      if (!(raw instanceof Uint8Array) || raw.length === 0) return null;
-      if (hasKubeProtobufPrefix(raw)) return decodeKubeProtobuf(raw).object;
-      return parseJsonBytes(raw);
-    }
-    default:
-      break;
-  }
+  const special = SPECIAL.get(type);
+  if (special) return special(bytes, depth);
   const message = messageOf(type);
   if (!message) throw new ProtobufError(`unknown protobuf message ${type}`);
-  if (LIST_WRAPPERS.has(shortName(type))) {
+  if (message.listWrapper) {
     // Go slices wrapped as {items = 1} on the wire are bare arrays in JSON.
     const items: string[] = [];
     const r = new ProtobufReader(bytes);
     while (!r.done) {
-      const [n, wt] = r.tag();
-      if (n === 1 && wt === WIRE_LENGTH_DELIMITED) items.push(utf8.decode(r.bytes()));
-      else r.skip(wt);
+      const key = r.key();
+      if (key === (1 << 3) + WIRE_LENGTH_DELIMITED) items.push(r.string());
+      else r.skip(key & 7);
     }
     return items;
   }
@@ -265,12 +272,10 @@ function decodeSpecialOrMessage(type: string, bytes: Uint8Array, depth: number):
   return out;
 }
 
-export const LIST_WRAPPERS: ReadonlySet<string> = new Set(['ExtraValue', 'Verbs']);
-
 function parseJsonBytes(raw: number | bigint | Uint8Array | undefined): unknown {
   if (!(raw instanceof Uint8Array) || raw.length === 0) return null;
   try {
-    return JSON.parse(utf8.decode(raw));
+    return JSON.parse(utf8(raw));
   } catch (err) {
     throw new ProtobufError(`embedded JSON does not parse: ${(err as Error).message}`);
   }

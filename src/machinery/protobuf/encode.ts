@@ -5,12 +5,16 @@
 // RawExtension) in their fixed layouts. Absent and null properties are not written; present ones
 // are, zero or not, so pointers set to zero survive. Also the frames of a protobuf watch stream.
 
-import { ProtobufWriter } from '../protobuf-writer.ts';
-import { KUBE_PROTOBUF_PREFIX, LIST_WRAPPERS, type JsonObject } from './decode.ts';
+import { WireWriter } from './writer.ts';
+import { KUBE_PROTOBUF_PREFIX, type JsonObject } from './decode.ts';
 import { messageForKind, messageOf, shortName, type CompiledField, type CompiledMessage } from './schema.ts';
 import { parseDuration, parseTimestamp, ProtobufError } from './well-known.ts';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+const TIME = `${META}Time`;
+const MICRO_TIME = `${META}MicroTime`;
+const DURATION = `${META}Duration`;
+const FIELDS_V1 = `${META}FieldsV1`;
 const MAX_DEPTH = 100;
 
 /** True when the object's apiVersion/kind has a protobuf message (built-in kinds, lists, meta types). */
@@ -34,11 +38,15 @@ export function encodeKubeProtobuf(obj: JsonObject): Uint8Array {
 
 /** Wraps message bytes in the envelope: "k8s\0" + runtime.Unknown {typeMeta, raw, contentEncoding, contentType}. */
 export function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array {
-  const w = new ProtobufWriter();
-  w.message(1, (tm) => tm.string(1, apiVersion).string(2, kind));
+  const w = new WireWriter();
+  w.message(1, () => {
+    w.string(1, apiVersion);
+    w.string(2, kind);
+  });
   w.bytes(2, raw);
   // Go writes the empty strings too (non-nullable fields).
-  w.string(3, '').string(4, '');
+  w.string(3, '');
+  w.string(4, '');
   const body = w.finish();
   const out = new Uint8Array(4 + body.length);
   out.set(KUBE_PROTOBUF_PREFIX, 0);
@@ -50,7 +58,7 @@ export function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uin
 export function encodeMessage(messageName: string, value: JsonObject): Uint8Array {
   const message = messageOf(messageName);
   if (!message) throw new ProtobufError(`unknown protobuf message ${messageName}`);
-  const w = new ProtobufWriter();
+  const w = new WireWriter();
   writeFields(message, value, w, 0);
   return w.finish();
 }
@@ -60,9 +68,9 @@ export function encodeMessage(messageName: string, value: JsonObject): Uint8Arra
  * {type = 1, object = 2 RawExtension} without envelope, whose raw bytes are the object's envelope.
  */
 export function encodeWatchFrame(type: string, object: Uint8Array): Uint8Array {
-  const w = new ProtobufWriter();
+  const w = new WireWriter();
   w.string(1, type);
-  w.message(2, (raw) => raw.bytes(1, object));
+  w.message(2, () => w.bytes(1, object));
   const event = w.finish();
   const out = new Uint8Array(4 + event.length);
   new DataView(out.buffer).setUint32(0, event.length, false);
@@ -70,7 +78,7 @@ export function encodeWatchFrame(type: string, object: Uint8Array): Uint8Array {
   return out;
 }
 
-function writeFields(message: CompiledMessage, obj: JsonObject, w: ProtobufWriter, depth: number): void {
+function writeFields(message: CompiledMessage, obj: JsonObject, w: WireWriter, depth: number): void {
   if (depth > MAX_DEPTH) throw new ProtobufError(`object nested more than ${MAX_DEPTH} levels`);
   for (const field of message.fields) {
     if (field.inline) {
@@ -82,7 +90,7 @@ function writeFields(message: CompiledMessage, obj: JsonObject, w: ProtobufWrite
           break;
         }
       }
-      if (present) w.message(field.n, (iw) => writeFields(inner, obj, iw, depth + 1));
+      if (present) w.message(field.n, () => writeFields(inner, obj, w, depth + 1));
       continue;
     }
     const value = obj[field.json];
@@ -93,9 +101,9 @@ function writeFields(message: CompiledMessage, obj: JsonObject, w: ProtobufWrite
       const [keyType, valueType] = field.map;
       for (const key of Object.keys(entries).sort()) {
         const v = entries[key];
-        w.message(field.n, (ew) => {
-          writeValue(message, field, keyType, 1, key, ew, depth);
-          if (v !== undefined && v !== null) writeValue(message, field, valueType, 2, v, ew, depth);
+        w.message(field.n, () => {
+          writeValue(message, field, keyType, 1, key, w, depth);
+          if (v !== undefined && v !== null) writeValue(message, field, valueType, 2, v, w, depth);
         });
       }
     } else if (field.repeated) {
@@ -108,7 +116,7 @@ function writeFields(message: CompiledMessage, obj: JsonObject, w: ProtobufWrite
   }
 }
 
-function writeValue(message: CompiledMessage, field: CompiledField, type: string, n: number, value: unknown, w: ProtobufWriter, depth: number): void {
+function writeValue(message: CompiledMessage, field: CompiledField, type: string, n: number, value: unknown, w: WireWriter, depth: number): void {
   switch (type) {
     case 'string':
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw mistyped(message, field, 'a string');
@@ -140,49 +148,55 @@ function integer(message: CompiledMessage, field: CompiledField, value: unknown)
   throw mistyped(message, field, 'an integer');
 }
 
-function writeMessageValue(message: CompiledMessage, field: CompiledField, type: string, n: number, value: unknown, w: ProtobufWriter, depth: number): void {
+function writeMessageValue(message: CompiledMessage, field: CompiledField, type: string, n: number, value: unknown, w: WireWriter, depth: number): void {
   switch (type) {
     case 'k8s.io.apimachinery.pkg.api.resource.Quantity':
     case 'k8s.io.apimachinery.pkg.api.resource.QuantityValue':
       if (typeof value !== 'string' && typeof value !== 'number') throw mistyped(message, field, 'a quantity');
-      w.message(n, (q) => q.string(1, String(value)));
+      w.message(n, () => w.string(1, String(value)));
       return;
     case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString':
-      if (typeof value === 'number') w.message(n, (i) => i.varint(1, 0).varint(2, Math.trunc(value)).string(3, ''));
-      else if (typeof value === 'string') w.message(n, (i) => i.varint(1, 1).varint(2, 0).string(3, value));
-      else throw mistyped(message, field, 'an integer or a string');
+      if (typeof value !== 'number' && typeof value !== 'string') throw mistyped(message, field, 'an integer or a string');
+      w.message(n, () => {
+        w.varint(1, typeof value === 'number' ? 0 : 1);
+        w.varint(2, typeof value === 'number' ? Math.trunc(value) : 0);
+        w.string(3, typeof value === 'string' ? value : '');
+      });
       return;
-    case `${META}Time`:
-    case `${META}MicroTime`: {
+    case TIME:
+    case MICRO_TIME: {
       if (typeof value !== 'string') throw mistyped(message, field, 'an RFC 3339 time');
       const { seconds, nanos } = parseTimestamp(value);
       // Time keeps whole seconds; MicroTime keeps microseconds.
-      const wireNanos = type === `${META}Time` ? 0 : Math.floor(nanos / 1000) * 1000;
-      w.message(n, (t) => t.varint(1, seconds).varint(2, wireNanos));
+      const wireNanos = type === TIME ? 0 : Math.floor(nanos / 1000) * 1000;
+      w.message(n, () => {
+        w.varint(1, seconds);
+        w.varint(2, wireNanos);
+      });
       return;
     }
-    case `${META}Duration`:
+    case DURATION:
       if (typeof value !== 'string') throw mistyped(message, field, 'a duration string');
-      w.message(n, (d) => d.varint(1, parseDuration(value)));
+      w.message(n, () => w.varint(1, parseDuration(value)));
       return;
-    case `${META}FieldsV1`:
+    case FIELDS_V1:
     case 'k8s.io.apimachinery.pkg.runtime.RawExtension':
-      w.message(n, (raw) => raw.bytes(1, Buffer.from(JSON.stringify(value))));
+      w.message(n, () => w.bytes(1, Buffer.from(JSON.stringify(value))));
       return;
     default:
       break;
   }
   const inner = messageOf(type);
   if (!inner) throw new ProtobufError(`unknown protobuf message ${type}`);
-  if (LIST_WRAPPERS.has(shortName(type))) {
+  if (inner.listWrapper) {
     if (!Array.isArray(value)) throw mistyped(message, field, 'an array');
-    w.message(n, (list) => {
-      for (const item of value) list.string(1, String(item));
+    w.message(n, () => {
+      for (const item of value) w.string(1, String(item));
     });
     return;
   }
   if (typeof value !== 'object' || Array.isArray(value)) throw mistyped(message, field, 'an object');
-  w.message(n, (iw) => writeFields(inner, value as JsonObject, iw, depth));
+  w.message(n, () => writeFields(inner, value as JsonObject, w, depth));
 }
 
 function mistyped(message: CompiledMessage, field: CompiledField, want: string): ProtobufError {

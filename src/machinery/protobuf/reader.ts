@@ -22,11 +22,16 @@ export class ProtobufReader {
     return this.#pos >= this.#end;
   }
 
-  /** The next tag as [field number, wire type]. */
-  tag(): [number, number] {
+  /** The next field key: field number = key >>> 3, wire type = key & 7. */
+  key(): number {
     const key = this.varint();
-    if (typeof key !== 'number' || key < 8) throw new ProtobufError(`invalid field tag at byte ${this.#pos}`);
-    return [Math.floor(key / 8), key % 8];
+    if (typeof key !== 'number' || key < 8 || key > 0xffffffff) throw new ProtobufError(`invalid field tag at byte ${this.#pos}`);
+    return key;
+  }
+
+  /** A length-delimited field as UTF-8 text. */
+  string(): string {
+    return utf8(this.bytes());
   }
 
   /** An unsigned varint: a number up to 2^49, a bigint (64-bit, unsigned) beyond. */
@@ -85,6 +90,28 @@ export class ProtobufReader {
   #advance(n: number): void {
     if (this.#pos + n > this.#end) throw new ProtobufError('truncated fixed-width field');
     this.#pos += n;
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8, rejecting invalid sequences; short ASCII strings skip TextDecoder's per-call cost. */
+export function utf8(bytes: Uint8Array): string {
+  const len = bytes.length;
+  if (len <= 64) {
+    let out = '';
+    let i = 0;
+    for (; i < len; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) break;
+      out += String.fromCharCode(b);
+    }
+    if (i === len) return out;
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new ProtobufError('a string field is not valid UTF-8');
   }
 }
 

@@ -40,7 +40,11 @@ export interface CompiledMessage {
   readonly byNumber: ReadonlyMap<number, CompiledField>;
   /** Every JSON property this message fills, including those of inline fields. */
   readonly jsonKeys: ReadonlySet<string>;
+  /** A Go slice wrapped as {items = 1} on the wire, a bare array in JSON (ExtraValue, Verbs). */
+  readonly listWrapper: boolean;
 }
+
+const LIST_WRAPPERS = new Set(['ExtraValue', 'Verbs']);
 
 const SCALARS = new Set<string>(['string', 'bytes', 'bool', 'int32', 'int64', 'uint32', 'uint64']);
 
@@ -112,7 +116,7 @@ export function messageOf(name: string): CompiledMessage | undefined {
       };
     })
     .sort((a, b) => a.n - b.n);
-  const message: CompiledMessage = { name, fields, byNumber: new Map(fields.map((f) => [f.n, f])), jsonKeys: new Set() };
+  const message: CompiledMessage = { name, fields, byNumber: new Map(fields.map((f) => [f.n, f])), jsonKeys: new Set(), listWrapper: LIST_WRAPPERS.has(short) };
   // Set before resolving inline fields: messages may refer to themselves (JSONSchemaProps-like trees).
   compiled.set(name, message);
   const keys = message.jsonKeys as Set<string>;

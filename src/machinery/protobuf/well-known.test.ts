@@ -7,6 +7,10 @@ describe('hand-marshalled meta types', () => {
     assert.equal(formatTime(0), '1970-01-01T00:00:00Z');
     assert.equal(formatTime(1_700_000_000), '2023-11-14T22:13:20Z');
     assert.equal(formatMicroTime(1_700_000_000, 5_000), '2023-11-14T22:13:20.000005Z');
+    // Against Date over four centuries, leap days and the epoch's both sides included.
+    for (let t = -2_208_988_800; t < 10_000_000_000; t += 86_399 * 37 + 13) {
+      assert.equal(formatTime(t), new Date(t * 1000).toISOString().replace(/\.000Z$/, 'Z'), String(t));
+    }
     assert.deepEqual(parseTimestamp('2023-11-14T22:13:20Z'), { seconds: 1_700_000_000, nanos: 0 });
     assert.deepEqual(parseTimestamp('2023-11-14T23:13:20.123456+01:00'), { seconds: 1_700_000_000, nanos: 123_456_000 });
     assert.deepEqual(parseTimestamp('1969-12-31T23:59:59Z'), { seconds: -1, nanos: 0 });

@@ -19,13 +19,34 @@ export function parseTimestamp(text: string): { seconds: number; nanos: number }
 
 /** metav1.Time's JSON form: UTC, whole seconds ("2024-05-01T10:00:00Z"). */
 export function formatTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${dateTime(seconds)}Z`;
 }
 
 /** metav1.MicroTime's JSON form: UTC with six fractional digits. */
 export function formatMicroTime(seconds: number, nanos: number): string {
-  const micros = String(Math.floor(nanos / 1000)).padStart(6, '0');
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, `.${micros}Z`);
+  return `${dateTime(seconds)}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+/** "YYYY-MM-DDTHH:MM:SS" in UTC without a Date (days to civil date: Howard Hinnant's algorithm). */
+function dateTime(seconds: number): string {
+  const days = Math.floor(seconds / 86400);
+  const secs = seconds - days * 86400;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(secs / 3600);
+  const m = Math.floor((secs % 3600) / 60);
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(secs % 60)}`;
 }
 
 const NS_PER: Readonly<Record<string, bigint>> = {
