@@ -393,7 +393,7 @@ export class WatchCache<T = unknown> {
   close(): void {
     this.#closedByUs = true;
     this.#storeWatch?.close();
-    for (const w of this.#watchers) w.closed = true;
-    this.#watchers.clear();
+    // Every watcher's stream is over (its kind stopped being served, or the server stops): say so.
+    for (const w of [...this.#watchers]) this.#endWatcher(w);
   }
 }

@@ -37,6 +37,7 @@ function parseSegments(text: string, from: number, to: number): Segment[] {
       if (text[i + 1] === '.') {
         i += 2;
         const [name, next] = readName(text, i, to);
+        if (name === '' && text[next] !== '[') throw new JsonPathError(`invalid path ${JSON.stringify(text)}: nothing after .. at ${i}`);
         out.push({ kind: 'recursive', name: name === '' || name === '*' ? undefined : name });
         i = next;
         continue;

@@ -250,7 +250,7 @@ function checkDefaults(s: CrdSchema, path: string, ctx: Ctx, root: boolean, dept
       if (unknown.length > 0) ctx.errors.push(fe.invalid(at, s.default, `must not have unknown fields: ${unknown.join(', ')}`));
       else {
         try {
-          for (const e of compileSchemaValidator(s, { root: false })(s.default)) ctx.errors.push({ ...e, field: e.field ? `${at}.${e.field}` : at });
+          ctx.errors.push(...compileSchemaValidator(s, { root: false, prefix: at })(s.default));
         } catch (err) {
           ctx.errors.push(fe.invalid(at, s.default, (err as Error).message));
         }

@@ -24,14 +24,15 @@ const COPIED = [
 ] as const;
 
 /** Compiles a schema; `root` validates a whole object (metadata is judged by ObjectMeta rules). */
-export function compileSchemaValidator(schema: CrdSchema, options: { root: boolean }): SchemaValidator {
+export function compileSchemaValidator(schema: CrdSchema, options: { root: boolean; prefix?: string }): SchemaValidator {
+  const prefix = options.prefix ?? '';
   const ajv = newAjv();
   const validate: ValidateFunction = ajv.compile(toAjvSchema(schema, options.root, 0));
   return (value, old) => {
     if (validate(value)) return [];
     let errors = validate.errors ?? [];
     if (old !== undefined) errors = errors.filter((e) => !unchangedAt(e.instancePath, value, old.value));
-    return translateErrors(errors, value);
+    return translateErrors(errors, value, prefix);
   };
 }
 
@@ -155,12 +156,12 @@ function rootMetadata(s: CrdSchema): Json {
 /** Errors inside one branch of anyOf/oneOf only explain why the junctor failed. */
 const BRANCH = /\/(anyOf|oneOf)\/\d+(\/|$)/;
 
-function translateErrors(errors: readonly ErrorObject[], data: unknown): FieldError[] {
+function translateErrors(errors: readonly ErrorObject[], data: unknown, prefix: string): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
     if (BRANCH.test(e.schemaPath)) continue;
-    const err = translate(e, data);
+    const err = translate(e, data, prefix);
     const key = `${err.field}\u0000${err.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -169,8 +170,10 @@ function translateErrors(errors: readonly ErrorObject[], data: unknown): FieldEr
   return out;
 }
 
-function translate(e: ErrorObject, data: unknown): FieldError {
-  const { path, value } = locate(data, e.instancePath);
+function translate(e: ErrorObject, data: unknown, prefix: string): FieldError {
+  const found = locate(data, e.instancePath);
+  const value = found.value;
+  const path = prefix === '' ? found.path : found.path === '' ? prefix : found.path.startsWith('[') ? prefix + found.path : `${prefix}.${found.path}`;
   const p = e.params as Record<string, unknown>;
   const name = path === '' ? 'body' : path;
   const at = (detail: string): string => `${name} in body ${detail}`;

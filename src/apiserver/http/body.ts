@@ -104,14 +104,14 @@ function checkJsonCompatible(root: unknown): void {
       continue;
     }
     if (Array.isArray(value)) {
-      pending.push(...value);
+      for (const item of value) pending.push(item);
       continue;
     }
     const proto: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
     if (proto !== Object.prototype && proto !== null) {
       throw badRequest(`error decoding YAML: a ${(value as object)?.constructor?.name ?? typeof value} value cannot be represented in JSON`);
     }
-    pending.push(...Object.values(value as object));
+    for (const item of Object.values(value as object)) pending.push(item);
   }
 }
 
