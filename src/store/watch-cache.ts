@@ -393,7 +393,9 @@ export class WatchCache<T = unknown> {
   close(): void {
     this.#closedByUs = true;
     this.#storeWatch?.close();
-    // Every watcher's stream is over (its kind stopped being served, or the server stops): say so.
+    // Deliver what the cache already applied; then every watcher's stream is over (its kind
+    // stopped being served, or the server stops): say so.
+    if (this.#pending.length > 0) this.#flush();
     for (const w of [...this.#watchers]) this.#endWatcher(w);
   }
 }

@@ -69,7 +69,7 @@ function schemaFor(g: Gen, depth: number): Json {
       if (g.chance(0.15)) s['x-kubernetes-preserve-unknown-fields'] = true;
       if (g.chance(0.35)) s['x-kubernetes-validations'] = [celRule(g, properties)];
       if (g.chance(0.08)) s = { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true };
-      if (g.chance(0.15)) s.default = {};
+      if (!s.required && g.chance(0.15)) s.default = {};
       break;
     }
     case 'map':
@@ -96,7 +96,7 @@ function schemaFor(g: Gen, depth: number): Json {
       else if (g.chance(0.25)) s.pattern = g.pick(PATTERNS);
       else if (g.chance(0.2)) s.format = g.pick(FORMATS);
       if (g.chance(0.2)) s.maxLength = g.int(1, 12);
-      if (g.chance(0.15)) s.default = s.enum ? 'red' : 'abc';
+      if (g.chance(0.15)) s.default = valueFor(g, s, depth);
       break;
     case 'integer':
     case 'number':
@@ -105,7 +105,7 @@ function schemaFor(g: Gen, depth: number): Json {
       if (g.chance(0.3)) s.maximum = g.int(6, 100);
       if (g.chance(0.15)) s.exclusiveMaximum = true;
       if (g.chance(0.1) && kind === 'number') s.multipleOf = 0.5;
-      if (g.chance(0.2)) s.default = 7;
+      if (g.chance(0.2)) s.default = valueFor(g, s, depth);
       break;
     case 'boolean':
       s = { type: 'boolean' };
@@ -306,7 +306,9 @@ describe('CRD fuzz', { timeout: BUDGET_MS + 120_000 }, () => {
         const name = `t${o}`;
         const obj: Json = { apiVersion: `${group}/v1`, kind: 'Thing', metadata: { name, labels: { n: String(o % 3) } }, spec: valueFor(g, schema.properties.spec, 0) };
         if (g.chance(0.5)) obj.spec = mutate(g, obj.spec);
-        if (g.chance(0.1)) obj.metadata = mutate(g, obj.metadata);
+        // Damage metadata but keep the name, which the checks below look the object up by.
+        if (g.chance(0.1)) obj.metadata.labels = mutate(g, obj.metadata.labels);
+        if (g.chance(0.05)) obj.metadata[g.pick(WEIRD_KEYS)] = mutate(g, { a: 1 });
         const fv = g.pick(['Strict', 'Warn', 'Ignore']);
         const r = await requestJson(s, 'POST', `${base}?fieldValidation=${fv}`, obj);
         noServerError('create', r, obj);
@@ -318,7 +320,7 @@ describe('CRD fuzz', { timeout: BUDGET_MS + 120_000 }, () => {
           assert.equal(got.status, 404, `seed ${SEED}: a refused create (${r.status}) left ${name} behind: ${got.raw.slice(0, 300)}`);
           continue;
         }
-        assert.equal(got.status, 200);
+        assert.equal(got.status, 200, `seed ${SEED}: ${name} was created but cannot be read: ${got.raw.slice(0, 300)}`);
         for (let u = 0; u < UPDATES_PER_OBJECT; u++) {
           const current = (await requestJson(s, 'GET', `${base}/${name}`)).body;
           const rv = current.metadata.resourceVersion;
@@ -372,7 +374,11 @@ describe('CRD fuzz', { timeout: BUDGET_MS + 120_000 }, () => {
         assert.ok(Date.now() - t1 < 10_000, `seed ${SEED}: CRD things.${group} not gone: ${g2.raw.slice(0, 500)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      assert.equal((await requestJson(s, 'GET', base)).status, 404);
+      // The objects went before the CRD did; the kind stops being served right after.
+      for (let t = 0; (await requestJson(s, 'GET', base)).status !== 404; t++) {
+        assert.ok(t < 100, `seed ${SEED}: ${base} still served after its CRD was deleted`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
     }
     t.diagnostic(`seed ${SEED}: ${JSON.stringify(stats)}`);
     assert.ok(stats.crds >= 5 && stats.writes >= 50, `too little was exercised: ${JSON.stringify(stats)}`);

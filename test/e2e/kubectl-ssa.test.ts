@@ -3,7 +3,8 @@
 // the migration of an object made by client-side apply (kubectl's kubectl-last-applied follow-up
 // and managedFields upgrade); `get --show-managed-fields`; updates through PUT, patch and scale
 // recording managedFields; and the wire details (409 causes, 422 without fieldManager, 201 on
-// create-on-apply, status subresource apply) with raw requests.
+// create-on-apply, status subresource apply) with raw requests; custom resources merging by
+// their x-kubernetes-list-type / x-kubernetes-map-type; kubectl 1.27, 1.31 and 1.33.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +24,39 @@ interface Entry {
   fieldsV1: Record<string, any>;
   subresource?: string;
 }
+
+const GADGET_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.ssa.example
+spec:
+  group: ssa.example
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              items:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  properties: {name: {type: string}, value: {type: string}}
+              tags: {type: array, x-kubernetes-list-type: set, items: {type: string}}
+              args: {type: array, items: {type: string}}
+              selector: {type: object, x-kubernetes-map-type: atomic, additionalProperties: {type: string}}
+              settings: {type: object, additionalProperties: {type: string}}
+`;
 
 function deployment(name: string, o: { replicas?: number; image?: string; env?: string[]; labels?: Record<string, string> } = {}): string {
   const env = (o.env ?? ['MODE']).map((n) => ({ name: n, value: 'on' }));
@@ -202,6 +236,42 @@ describe('kubectl apply --server-side', { timeout: 180_000 }, () => {
     assert.match(version.body.message, /Incorrect version specified in apply patch/);
     const forceOnMerge = await requestJson(s, 'PATCH', `${path}?force=true`, '{"spec":{"paused":false}}', { 'content-type': 'application/merge-patch+json' });
     assert.equal(forceOnMerge.status, 422);
+  });
+
+  test('custom resources merge by x-kubernetes-list-type and x-kubernetes-map-type', async () => {
+    s.k(['apply', '-f', '-'], { input: GADGET_CRD });
+    const deadline = Date.now() + 20_000;
+    while (s.kubectl(['get', 'gadgets']).code !== 0) {
+      if (Date.now() > deadline) throw new Error('gadgets never served');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const gadget = (spec: Record<string, unknown>): string => JSON.stringify({ apiVersion: 'ssa.example/v1', kind: 'Gadget', metadata: { name: 'g' }, spec });
+    const as = (manager: string, spec: Record<string, unknown>, force = false) =>
+      s.kubectl(['apply', '--server-side', `--field-manager=${manager}`, ...(force ? ['--force-conflicts'] : []), '-f', '-'], { input: gadget(spec) });
+    const read = () => JSON.parse(s.k(['get', 'gadget', 'g', '-o', 'json', '--show-managed-fields'])) as Record<string, any>;
+
+    assert.equal(as('a', { items: [{ name: 'i', value: '1' }], tags: ['t1'], args: ['x'], selector: { app: 'a' }, settings: { one: '1' } }).code, 0);
+    assert.equal(as('b', { items: [{ name: 'j', value: '2' }], tags: ['t2'], settings: { two: '2' } }).code, 0);
+    let g = read();
+    assert.deepEqual(g['spec']['items'], [{ name: 'i', value: '1' }, { name: 'j', value: '2' }], 'list-map items from both managers');
+    assert.deepEqual(g['spec']['tags'], ['t1', 't2'], 'set items from both managers');
+    assert.deepEqual(g['spec']['settings'], { one: '1', two: '2' }, 'granular map keys from both managers');
+    const b = managed(g).find((e) => e.manager === 'b');
+    assert.deepEqual(b?.fieldsV1['f:spec']['f:items'], { 'k:{"name":"j"}': { '.': {}, 'f:name': {}, 'f:value': {} } });
+
+    // Atomic values (a plain list, a map-type atomic object) are owned whole: a change conflicts.
+    const atomic = as('b', { args: ['y'], selector: { app: 'b' } });
+    assert.equal(atomic.code, 1);
+    assert.match(atomic.stderr, /Apply failed with 2 conflicts: conflicts with "a":\n- \.spec\.args\n- \.spec\.selector/);
+    assert.equal(as('b', { items: [{ name: 'j', value: '2' }], tags: ['t2'], settings: { two: '2' }, args: ['y'] }, true).code, 0);
+    assert.deepEqual(read()['spec']['args'], ['y']);
+
+    // a stops applying item i and its setting: they go; b's stay.
+    assert.equal(as('a', { tags: ['t1'], selector: { app: 'a' } }).code, 0);
+    g = read();
+    assert.deepEqual(g['spec']['items'], [{ name: 'j', value: '2' }]);
+    assert.deepEqual(g['spec']['settings'], { two: '2' });
+    assert.deepEqual(g['spec']['args'], ['y'], 'b owns args now');
   });
 
   for (const [label, binary] of [['1.33', KUBECTL_133], ['1.31', KUBECTL_131], ['1.27', KUBECTL_127]] as const) {

@@ -281,8 +281,12 @@ export class CrdController {
           });
           return FINALIZE_POLL_MS;
         }
+        // Let watchers see the objects' DELETED events before their streams end.
+        await store.cache.waitFresh().catch(() => {});
       }
     }
+    // Stop serving before the definition goes, so no client sees the kind outlive its CRD.
+    this.#unserve(name);
     await this.#crds.store.update(
       undefined,
       name,

@@ -10,6 +10,7 @@ import {
   applyToObject,
   fieldElement,
   FieldSet,
+  SCALAR,
   typeInfoFromSchema,
   UNTYPED_INFO,
   updateManagedFields,
@@ -52,8 +53,8 @@ export function typeInfoFor(served: ServedResource): FieldTypeInfo {
   } else {
     objectMeta ??= typeInfoFromSchema({ $ref: refTo(OBJECT_META) }, builtinSource);
     const schema: JsonSchema | undefined = served.openapiSchema;
-    // A custom resource's metadata is always ObjectMeta, whatever its schema says.
-    info = withFieldOverrides(schema ? typeInfoFromSchema(schema as SchemaLike, customSource) : UNTYPED_INFO, { metadata: objectMeta.root });
+    // A custom resource always has TypeMeta and ObjectMeta, whatever its schema declares.
+    info = withFieldOverrides(schema ? typeInfoFromSchema(schema as SchemaLike, customSource) : UNTYPED_INFO, { apiVersion: SCALAR, kind: SCALAR, metadata: objectMeta.root });
   }
   typeInfos.set(served, info);
   return info;

@@ -76,18 +76,27 @@ export function updateManagedFields(live: JsonObject | undefined, next: JsonObje
   if (isResetManagedFields(requested)) return undefined;
   // Managed fields sent with a write of the main resource replace the stored ones (so clients
   // can edit them); anything else keeps what is stored.
-  let managers = ctx.subresource === '' && Array.isArray(requested) && requested.length > 0 ? tryDecode(requested) : undefined;
-  if (!managers || managers.size === 0) managers = tryDecode(managedFieldsOf(live));
+  const stored = managedFieldsOf(live);
+  const override = ctx.subresource === '' && Array.isArray(requested) && requested.length > 0 && !jsonEqual(requested, stored);
+  let managers = override ? tryDecode(requested) : undefined;
+  const fromLive = !managers || managers.size === 0;
+  if (fromLive) managers = tryDecode(stored);
   if (!managers) return undefined;
   // An object stored without managed fields is not tracked from its first update on (upstream
   // skipNonAppliedManager); creates always are.
   if (managers.size === 0 && live !== undefined) return undefined;
   const liveStripped = live ? withoutManagedFields(live) : undefined;
-  const nextStripped = withoutManagedFields(next);
-  const after = recordUpdate(liveStripped, nextStripped, managers, writer(ctx), ctx);
+  const after = recordUpdate(liveStripped, withoutManagedFields(next), managers, writer(ctx), ctx);
+  // Nobody's fields moved: the stored entries stand as they are.
+  if (fromLive && sameEntries(managers, after)) return stored;
   const encoded = encodeManagedFields(after);
-  if (encoded.length === 0) return undefined;
-  return liveStripped ? keepOldTimestamps(live, liveStripped, nextStripped, encoded) : encoded;
+  return encoded.length === 0 ? undefined : encoded;
+}
+
+function sameEntries(a: Managers, b: Managers): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, entry] of a) if (b.get(key) !== entry) return false;
+  return true;
 }
 
 /** Names the object in messages like upstream: `(ns/name; apps/v1, Kind=Deployment)`. */

@@ -76,22 +76,36 @@ export class FieldSet {
   }
 
   intersection(other: FieldSet): FieldSet {
+    if (this === other) return this;
     const out = new FieldSet();
-    for (const [id, pe] of this.members) if (other.members.has(id)) out.members.set(id, pe);
+    let same = true;
+    for (const [id, pe] of this.members) {
+      if (other.members.has(id)) out.members.set(id, pe);
+      else same = false;
+    }
     for (const [id, c] of this.children) {
       const o = other.children.get(id);
-      if (!o) continue;
+      if (!o) {
+        same = false;
+        continue;
+      }
       const inter = c.set.intersection(o.set);
-      if (!inter.isEmpty()) out.children.set(id, { pe: c.pe, set: inter });
+      if (inter !== c.set) same = false;
+      if (!inter.isEmpty()) out.children.set(id, inter === c.set ? c : { pe: c.pe, set: inter });
     }
-    return out;
+    // Unchanged results are the input itself, so callers can tell cheaply that nothing moved.
+    return same ? this : out;
   }
 
   /** Paths in this set that are not in `other` (exact paths: a member of `other` keeps its subtree here). */
   difference(other: FieldSet): FieldSet {
     if (other.isEmpty()) return this;
     const out = new FieldSet();
-    for (const [id, pe] of this.members) if (!other.members.has(id)) out.members.set(id, pe);
+    let same = true;
+    for (const [id, pe] of this.members) {
+      if (!other.members.has(id)) out.members.set(id, pe);
+      else same = false;
+    }
     for (const [id, c] of this.children) {
       const o = other.children.get(id);
       if (!o) {
@@ -99,27 +113,36 @@ export class FieldSet {
         continue;
       }
       const diff = c.set.difference(o.set);
-      if (!diff.isEmpty()) out.children.set(id, { pe: c.pe, set: diff });
+      if (diff !== c.set) same = false;
+      if (!diff.isEmpty()) out.children.set(id, diff === c.set ? c : { pe: c.pe, set: diff });
     }
-    return out;
+    return same ? this : out;
   }
 
   /** Like difference, but a member of `other` also removes every path below it. */
   recursiveDifference(other: FieldSet): FieldSet {
     if (other.isEmpty()) return this;
     const out = new FieldSet();
-    for (const [id, pe] of this.members) if (!other.members.has(id)) out.members.set(id, pe);
+    let same = true;
+    for (const [id, pe] of this.members) {
+      if (!other.members.has(id)) out.members.set(id, pe);
+      else same = false;
+    }
     for (const [id, c] of this.children) {
-      if (other.members.has(id)) continue;
+      if (other.members.has(id)) {
+        same = false;
+        continue;
+      }
       const o = other.children.get(id);
       if (!o) {
         out.children.set(id, c);
         continue;
       }
       const diff = c.set.recursiveDifference(o.set);
-      if (!diff.isEmpty()) out.children.set(id, { pe: c.pe, set: diff });
+      if (diff !== c.set) same = false;
+      if (!diff.isEmpty()) out.children.set(id, diff === c.set ? c : { pe: c.pe, set: diff });
     }
-    return out;
+    return same ? this : out;
   }
 
   equals(other: FieldSet): boolean {

@@ -3,7 +3,6 @@
 // manager is identified by name, operation and subresource, and for Update also by apiVersion
 // (upstream BuildManagerIdentifier), so one name can hold an Apply and an Update entry.
 
-import type { JsonObject } from '../patch/json-value.ts';
 import { FieldSet, FieldsV1Error } from './field-set.ts';
 import { fieldElement, type FieldPath } from './path-element.ts';
 
@@ -60,7 +59,7 @@ export function decodeManagedFields(entries: unknown): Managers {
     }
     let set: FieldSet;
     try {
-      set = e['fieldsV1'] === undefined || e['fieldsV1'] === null ? new FieldSet() : FieldSet.fromFieldsV1(e['fieldsV1']);
+      set = e['fieldsV1'] === undefined || e['fieldsV1'] === null ? new FieldSet() : decodeFieldsV1(e['fieldsV1']);
     } catch (err) {
       if (err instanceof FieldsV1Error) throw new ManagedFieldsError(`error decoding versioned set from entry ${i}: ${err.message}`);
       throw err;
@@ -74,8 +73,38 @@ export function decodeManagedFields(entries: unknown): Managers {
       set,
     };
     managers.set(managerKey(entry), entry);
+    rawEntries.set(entry, raw as ManagedFieldsEntryJson);
   });
   return managers;
+}
+
+/** The wire form each decoded entry came from: an entry no write changed is written back as it was. */
+const rawEntries = new WeakMap<ManagedEntry, ManagedFieldsEntryJson>();
+
+// Every write decodes and re-encodes the object's managedFields, which are mostly the same sets
+// again: decoded sets are kept by their JSON, and each set remembers its canonical JSON, so an
+// unchanged entry costs a stringify and a parse instead of a walk of the trie.
+const MAX_CACHED_SETS = 4096;
+const decoded = new Map<string, FieldSet>();
+const canonical = new WeakMap<FieldSet, string>();
+
+function decodeFieldsV1(value: unknown): FieldSet {
+  const key = JSON.stringify(value);
+  let set = decoded.get(key);
+  if (set) return set;
+  set = FieldSet.fromFieldsV1(value);
+  if (decoded.size >= MAX_CACHED_SETS) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(key, set);
+  return set;
+}
+
+function encodeFieldsV1(set: FieldSet): Record<string, unknown> {
+  const json = canonical.get(set);
+  // A fresh copy each time: the entry becomes part of an object that others may change.
+  if (json !== undefined) return JSON.parse(json) as Record<string, unknown>;
+  const fields = set.toFieldsV1();
+  canonical.set(set, JSON.stringify(fields));
+  return fields;
 }
 
 function timeSeconds(t: string | undefined): number {
@@ -96,13 +125,15 @@ export function compareEntries(p: ManagerIdentity & { time?: string | undefined 
 export function encodeManagedFields(managers: Managers): ManagedFieldsEntryJson[] {
   const entries = [...managers.values()].filter((e) => !e.set.isEmpty()).sort(compareEntries);
   return entries.map((e) => {
+    const raw = rawEntries.get(e);
+    if (raw) return raw;
     const out: ManagedFieldsEntryJson = {};
     if (e.manager) out.manager = e.manager;
     out.operation = e.operation;
     if (e.apiVersion) out.apiVersion = e.apiVersion;
     if (e.time) out.time = e.time;
     out.fieldsType = 'FieldsV1';
-    out.fieldsV1 = e.set.toFieldsV1() as JsonObject;
+    out.fieldsV1 = encodeFieldsV1(e.set);
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });

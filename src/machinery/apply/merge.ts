@@ -26,23 +26,41 @@ export function mergeValues(lhs: JsonValue | undefined, rhs: JsonValue | undefin
     const keep = lhs !== undefined && ((tl.kind === 'map' && !tl.atomic) || isGranularList(tl)) && !isEmptyContainer(lhs);
     return keep ? lhs : undefined;
   }
-  if (lhs === undefined || lhs === null) return rhs;
+  if (lhs === undefined || lhs === null) return withoutNulls(rhs);
   const tr = resolve(type, rhs);
-  if (tl.kind !== tr.kind || isEmptyContainer(lhs) && isEmptyContainer(rhs)) return rhs;
+  if (tl.kind !== tr.kind || (isEmptyContainer(lhs) && isEmptyContainer(rhs))) return withoutNulls(rhs);
   if (tl.kind === 'map' && tr.kind === 'map' && !tr.atomic) return mergeMaps(lhs as JsonObject, rhs as JsonObject, tr);
   if (isGranularList(tr)) return mergeLists(lhs as JsonValue[], rhs as JsonValue[], tr);
-  return rhs;
+  return withoutNulls(rhs);
+}
+
+/** An applied value as stored: map entries set to null mean "no such key". */
+function withoutNulls(value: JsonValue): JsonValue {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.some((v) => v !== null && typeof v === 'object') ? value.map(withoutNulls) : value;
+  let out: JsonObject | undefined;
+  for (const key of Object.keys(value)) {
+    const v = value[key]!;
+    const clean = v === null ? undefined : withoutNulls(v);
+    if (clean !== v && !out) {
+      out = {};
+      for (const k of Object.keys(value)) {
+        if (k === key) break;
+        setOwn(out, k, value[k]!);
+      }
+    }
+    if (out && clean !== undefined) setOwn(out, key, clean);
+  }
+  return out ?? value;
 }
 
 function mergeMaps(lhs: JsonObject, rhs: JsonObject, t: TypeNode & { kind: 'map' }): JsonValue | undefined {
   const out: JsonObject = {};
-  let size = 0;
   for (const key of Object.keys(lhs)) {
     const has = Object.prototype.hasOwnProperty.call(rhs, key);
     const v = has ? mergeValues(lhs[key], rhs[key], fieldType(t, key)?.type ?? DEDUCED) : lhs[key];
     if (v !== undefined) {
       setOwn(out, key, v);
-      size++;
     }
   }
   for (const key of Object.keys(rhs)) {
@@ -50,10 +68,10 @@ function mergeMaps(lhs: JsonObject, rhs: JsonObject, t: TypeNode & { kind: 'map'
     const v = mergeValues(undefined, rhs[key], fieldType(t, key)?.type ?? DEDUCED);
     if (v !== undefined) {
       setOwn(out, key, v);
-      size++;
     }
   }
-  return size > 0 ? out : undefined;
+  // Keys applied as null may leave the map empty: it stays, as {} (its fields are gone).
+  return out;
 }
 
 interface LiveItem {
@@ -138,7 +156,7 @@ function mergeLists(lhs: JsonValue[], rhs: JsonValue[], t: ListType): JsonValue 
       if (shared[nextShared]?.id === rpe.id) nextShared++;
     }
   }
-  return out.length > 0 ? out : undefined;
+  return out;
 }
 
 /**

@@ -27,7 +27,7 @@ export function fieldElement(name: string): PathElement {
 }
 
 export function keyElement(fields: readonly (readonly [string, JsonValue])[]): PathElement {
-  const sorted = [...fields].sort((a, b) => compareStrings(a[0], b[0]));
+  const sorted = fields.length < 2 ? fields : [...fields].sort((a, b) => compareStrings(a[0], b[0]));
   const body = sorted.map(([k, v]) => `${goJson(k)}:${goJson(v)}`).join(',');
   return { kind: 'key', id: `k:{${body}}`, fields: sorted };
 }
@@ -139,9 +139,12 @@ export function compareStrings(a: string, b: string): number {
 
 /** JSON as Go's encoding/json writes it: object keys sorted, <, > and & escaped. */
 export function goJson(value: JsonValue): string {
-  const text = JSON.stringify(sortKeys(value));
-  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const text = JSON.stringify(value !== null && typeof value === 'object' ? sortKeys(value) : value);
+  return GO_ESCAPED.test(text) ? text.replace(GO_ESCAPED_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 }
+
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+const GO_ESCAPED_ALL = /[<>&\u2028\u2029]/g;
 
 function sortKeys(value: JsonValue): JsonValue {
   if (value === null || typeof value !== 'object') return value;

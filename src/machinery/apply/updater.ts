@@ -74,7 +74,9 @@ export function recordUpdate(live: JsonObject | undefined, next: JsonObject, man
   const id: ManagerIdentity = { manager: managerName(writer.manager), operation: 'Update', apiVersion: writer.apiVersion, subresource: writer.subresource };
   const key = managerKey(id);
   const previous = after.get(key);
-  after.set(key, { ...id, time: ctx.now, set: previous ? set.union(previous.set) : set });
+  // Keep the previous set when the write added nothing to it (its encoding is cached).
+  const merged = previous ? (set.difference(previous.set).isEmpty() ? previous.set : set.union(previous.set)) : set;
+  after.set(key, { ...id, time: ctx.now, set: merged });
   return capUpdateManagers(after);
 }
 
@@ -92,14 +94,20 @@ export function applyConfig(live: JsonObject, config: JsonObject, configSet: Fie
   const key = managerKey(id);
   const withApplier: Managers = new Map(managers);
   const lastSet = managers.get(key)?.set;
-  const set = ctx.ignored ? configSet.recursiveDifference(ctx.ignored) : configSet;
+  let set = ctx.ignored ? configSet.recursiveDifference(ctx.ignored) : configSet;
+  // Re-applying the same configuration keeps the same set (and its cached encoding).
+  if (lastSet && set.equals(lastSet.difference(STRIP_SET))) set = lastSet;
   withApplier.set(key, { ...id, time: managers.get(key)?.time, set });
   let merged = (mergeValues(live, config, ctx.type) ?? {}) as JsonObject;
-  merged = prune(merged, withApplier, lastSet, ctx.type);
+  // Nothing to remove when the configuration still sets everything it set last time.
+  if (lastSet && !lastSet.difference(STRIP_SET).difference(set).isEmpty()) {
+    // Pruning may empty a list or map the configuration gives as [] or {}: those stay, as applied.
+    merged = (mergeValues(prune(merged, withApplier, lastSet, ctx.type), config, ctx.type) ?? {}) as JsonObject;
+  }
   const { managers: after } = transfer(live, merged, withApplier, key, force, ctx);
   const mine = after.get(key);
   if (mine) {
-    const stripped = mine.set.difference(STRIP_SET);
+    const stripped = mine.set === lastSet ? mine.set : mine.set.difference(STRIP_SET);
     if (stripped.isEmpty()) after.delete(key);
     else after.set(key, { ...mine, time: ctx.now, set: stripped } satisfies ManagedEntry);
   }
