@@ -297,6 +297,11 @@ export class WatchCache<T = unknown> {
     return Math.max(this.#revision, this.#storeWatch?.progress ?? 0);
   }
 
+  /** The store revision this cache's content is current at (see #seen). */
+  get seenRevision(): number {
+    return this.#seen();
+  }
+
   /** Resolves once the cache has seen every event up to `revision`. */
   waitForRevision(revision: number, timeoutMs = 3000): Promise<void> {
     if (this.#seen() >= revision) return Promise.resolve();

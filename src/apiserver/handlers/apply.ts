@@ -111,7 +111,13 @@ export function recordManagedFields(call: ResourceCall, subresource: string | un
     const served = call.served;
     const newer = served.fromStorage(next) as unknown as JsonObject;
     const older = current ? (served.fromStorage(current) as unknown as JsonObject) : undefined;
-    const managed = updateManagedFields(older, newer, context(call, subresource, manager, [older, newer]));
+    let managed: unknown;
+    try {
+      managed = updateManagedFields(older, newer, context(call, subresource, manager, [older, newer]));
+    } catch {
+      // Bookkeeping must not fail a write: drop what cannot be kept (upstream UpdateNoErrors).
+      managed = undefined;
+    }
     if (managed === undefined) delete next.metadata.managedFields;
     else next.metadata.managedFields = managed as ManagedFieldsEntry[];
   };

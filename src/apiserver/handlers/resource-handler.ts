@@ -315,7 +315,7 @@ async function deleteCollection(call: ResourceCall): Promise<void> {
     }
   }
   const def = call.served.def;
-  sendJson(call.req, call.res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def.group, def.version), metadata: { resourceVersion: String(store.cache.revision) }, items: deleted });
+  sendJson(call.req, call.res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def.group, def.version), metadata: { resourceVersion: String(store.cache.seenRevision) }, items: deleted });
 }
 
 export { tableRow };

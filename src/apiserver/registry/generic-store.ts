@@ -140,8 +140,10 @@ export class GenericStore {
     } else await this.#waitForListRevision(req.resourceVersion, req.resourceVersionMatch);
 
     let source: Iterable<CachedObject<KubeObject>>;
-    let revision = this.cache.revision;
-    if (token && token.rv !== this.cache.revision) {
+    // The cache's content is the state at every revision from its last event up to what it has
+    // seen (commits to other resources move the store on without touching this one).
+    let revision = this.cache.seenRevision;
+    if (token && (token.rv < this.cache.revision || token.rv > revision)) {
       source = await this.#historicalList(keyPrefix, token);
       revision = token.rv;
     } else {

@@ -84,7 +84,7 @@ const rawEntries = new WeakMap<ManagedEntry, ManagedFieldsEntryJson>();
 // Every write decodes and re-encodes the object's managedFields, which are mostly the same sets
 // again: decoded sets are kept by their JSON, and each set remembers its canonical JSON, so an
 // unchanged entry costs a stringify and a parse instead of a walk of the trie.
-const MAX_CACHED_SETS = 4096;
+const MAX_CACHED_SETS = 1024;
 const decoded = new Map<string, FieldSet>();
 const canonical = new WeakMap<FieldSet, string>();
 

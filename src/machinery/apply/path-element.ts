@@ -21,7 +21,7 @@ export function fieldElement(name: string): PathElement {
   if (!pe) {
     pe = { kind: 'field', id: `f:${name}`, name };
     // Field names repeat across objects; memoize the common ones without growing without bound.
-    if (fieldCache.size < 50_000) fieldCache.set(name, pe);
+    if (fieldCache.size < 10_000) fieldCache.set(name, pe);
   }
   return pe;
 }
