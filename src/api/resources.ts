@@ -92,10 +92,6 @@ const ENTRIES: Entry[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, definition: 'io.k8s.api.rbac.v1.ClusterRoleBinding' },
   { group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'], definition: 'io.k8s.api.scheduling.v1.PriorityClass' },
   { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'], definition: 'io.k8s.api.storage.v1.StorageClass' },
-  // apiextensions: custom kinds are served from these (src/apiserver/crd)
-  { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false,
-    shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: { status: STATUS },
-    definition: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition' },
 ];
 
 function toDefinition(e: Entry): ResourceDefinition {
@@ -138,6 +134,16 @@ const REVIEW_ENTRIES: Entry[] = [
 
 /** Built-in stored resources in discovery order (preferred version first within a group). */
 export const BUILTIN_RESOURCES: readonly ResourceDefinition[] = Object.freeze(ENTRIES.map(toDefinition));
+
+/**
+ * apiextensions.k8s.io: CustomResourceDefinition, served by src/apiserver/crd. Apart from
+ * BUILTIN_RESOURCES because the schema fact tables do not cover apiextensions-apiserver types.
+ */
+export const APIEXTENSIONS_RESOURCES: readonly ResourceDefinition[] = Object.freeze([
+  { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false,
+    shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: { status: STATUS },
+    definition: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition' } satisfies Entry,
+].map(toDefinition));
 
 /** Built-in computed review resources (SelfSubjectReview, TokenReview, …). */
 export const REVIEW_RESOURCES: readonly ResourceDefinition[] = Object.freeze(REVIEW_ENTRIES.map(toDefinition));

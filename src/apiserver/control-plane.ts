@@ -17,8 +17,8 @@ import { OpenApiService } from './openapi/index.ts';
 import { ensurePki, writeKubeconfig, type Pki } from './pki/index.ts';
 import { ServiceAllocator } from './registry/allocator.ts';
 import type { NamespaceGuard } from './registry/generic-store.ts';
-import { builtinExtras, strategyFor } from './registry/strategies/index.ts';
-import { startCrdController } from './crd/index.ts';
+import { strategyFor } from './registry/strategies/index.ts';
+import { registerCrdKind, startCrdController } from './crd/index.ts';
 import { ApiServer } from './server.ts';
 
 export interface ControlPlaneOptions {
@@ -82,8 +82,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const authorizer = new AllowAuthenticated();
   const serviceAccountTokens = new ServiceAccountTokens({ jwt: new ServiceAccountJwt({ privateKeyPem: pki.serviceAccountKeyPem }), getObject: registryObjectGetter(registry) });
   authenticator.addTokenAuthenticator(serviceAccountTokens);
-  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }), builtinExtras(def));
+  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }));
   registerAuthResources(registry, { authenticator, authorizer, tokens: serviceAccountTokens });
+  registerCrdKind(registry);
   await registry.start();
   const crds = await startCrdController(registry, log);
 

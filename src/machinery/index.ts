@@ -1,5 +1,5 @@
 // Public surface of the machinery layer: API errors, selectors, quantities, name and label
-// validation, and the patch algorithms.
+// validation, the patch algorithms and server-side apply.
 
 export * from './status-error.ts';
 export * from './labels.ts';
@@ -12,3 +12,17 @@ export { applyStrategicMergePatch } from './patch/strategic-merge-patch.ts';
 export { cloneJson, jsonEqual, type JsonObject, type JsonValue } from './patch/json-value.ts';
 export { ProtobufWriter } from './protobuf-writer.ts';
 export * from './protobuf/index.ts';
+export {
+  applyToObject,
+  updateManagedFields,
+  typeInfoFromSchema,
+  withFieldOverrides,
+  FieldSet,
+  ApplyConflicts,
+  LAST_APPLIED_ANNOTATION,
+  type FieldManagerContext,
+  type FieldTypeInfo,
+  type ManagedFieldsEntryJson,
+  type SchemaLike,
+  type SchemaSource,
+} from './apply/index.ts';

@@ -100,6 +100,14 @@ describe('CEL validation rules', () => {
     assert.equal(v(obj({ tags: ['b', 'a'] }), undefined).length, 1);
   });
 
+  it('refuses rules whose nested comprehensions would cost too much', () => {
+    const v = validator([{ rule: 'self.tags.all(a, self.tags.all(b, self.tags.all(c, true)))' }]);
+    assert.deepEqual(v(obj({ tags: ['a', 'b'] }), undefined), []);
+    const errors = lines(v(obj({ tags: Array.from({ length: 300 }, (_, i) => `t${i}`) }), undefined));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] as string, /^spec: Invalid value: "object": operation cancelled: estimated cost limit exceeded \(collections of 300 items, comprehensions nested 3 deep\)/);
+  });
+
   it('compiles rules, or says why not', () => {
     assert.ok(!('error' in compileRule({ rule: 'self > 1' })));
     const bad = compileRule({ rule: 'self >' });

@@ -14,11 +14,20 @@ import type { ValidationRule } from './types.ts';
 
 type Program = (bindings: Record<string, CelInput>) => CelResult;
 
+/**
+ * Rules run synchronously on the event loop, so one whose comprehensions would iterate too
+ * much is refused instead of run: upstream bounds cost with maxItems-based estimates and a
+ * runtime limit; here the estimate is (largest collection in self/oldSelf) ^ (nesting depth).
+ */
+const COST_LIMIT = 10_000_000;
+
 interface CompiledRule {
   readonly rule: ValidationRule;
   readonly program: Program;
   readonly message: Program | undefined;
   readonly usesOldSelf: boolean;
+  /** How deeply comprehensions (all, exists, map, filter) nest: the exponent of its cost. */
+  readonly depth: number;
   /** fieldPath without its leading dot (`spec.replicas`), or "". */
   readonly fieldPath: string;
 }
@@ -71,9 +80,11 @@ const ENV = celEnv({ funcs: [...strings, ...K8S_LISTS] });
 export function compileRule(rule: ValidationRule): CompiledRule | { error: string; field: 'rule' | 'messageExpression' } {
   let program: Program;
   let usesOldSelf: boolean;
+  let depth: number;
   try {
     const parsed = parse(rule.rule);
     usesOldSelf = referencesOldSelf(parsed.expr, 0);
+    depth = comprehensionDepth(parsed.expr, 0);
     program = plan(ENV, parsed) as Program;
   } catch (err) {
     return { error: `compilation failed: ${(err as Error).message}`, field: 'rule' };
@@ -87,7 +98,21 @@ export function compileRule(rule: ValidationRule): CompiledRule | { error: strin
     }
   }
   const fieldPath = (rule.fieldPath ?? '').replace(/^\./, '');
-  return { rule, program, message, usesOldSelf, fieldPath };
+  return { rule, program, message, usesOldSelf, depth, fieldPath };
+}
+
+/** The deepest nesting of comprehensions in a parsed expression. */
+function comprehensionDepth(node: unknown, level: number): number {
+  if (level > 200 || node === null || typeof node !== 'object') return 0;
+  const n = node as Record<string, unknown>;
+  const own = n['case'] === 'comprehensionExpr' ? 1 : 0;
+  let deepest = 0;
+  for (const v of Object.values(n)) {
+    for (const item of Array.isArray(v) ? v : [v]) {
+      if (typeof item === 'object') deepest = Math.max(deepest, comprehensionDepth(item, level + 1));
+    }
+  }
+  return own + deepest;
 }
 
 /** Finds the identifier oldSelf in a parsed expression (a plain protobuf-es message tree). */
@@ -143,13 +168,18 @@ function evaluate(w: Walk, node: SchemaNode, value: unknown, old: { value: unkno
   const rules = w.rules.get(node);
   if (rules) {
     const unchanged = old !== undefined && jsonEqual(old.value, value);
+    const sizes = { largest: 0 };
     let self: CelInput | undefined;
     let oldSelf: CelInput | undefined;
     for (const r of rules) {
       if (r.usesOldSelf ? old === undefined : unchanged) continue;
-      self ??= toCel(node, root ? rootView(value) : value, 0);
+      self ??= toCel(node, root ? rootView(value) : value, 0, sizes);
       const bindings: Record<string, CelInput> = { self };
-      if (old !== undefined) bindings['oldSelf'] = oldSelf ??= toCel(node, root ? rootView(old.value) : old.value, 0);
+      if (old !== undefined) bindings['oldSelf'] = oldSelf ??= toCel(node, root ? rootView(old.value) : old.value, 0, sizes);
+      if (r.depth > 0 && sizes.largest ** r.depth > COST_LIMIT) {
+        w.errors.push(crdFieldErrors.invalid(path, node.type, `operation cancelled: estimated cost limit exceeded (collections of ${sizes.largest} items, comprehensions nested ${r.depth} deep) evaluating rule: ${ruleText(r.rule)}`));
+        continue;
+      }
       check(w, node, r, bindings, path);
     }
   }
@@ -246,7 +276,7 @@ function correlateByKeys(keys: readonly string[], items: unknown[]): Map<string,
 }
 
 /** Converts a JSON value into CEL input, typed by the schema. */
-export function toCel(node: SchemaNode | undefined, value: unknown, depth: number): CelInput {
+export function toCel(node: SchemaNode | undefined, value: unknown, depth: number, sizes?: { largest: number }): CelInput {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'boolean':
@@ -258,9 +288,13 @@ export function toCel(node: SchemaNode | undefined, value: unknown, depth: numbe
     }
     case 'object': {
       if (depth > MAX_SCHEMA_DEPTH * 2) return null;
-      if (Array.isArray(value)) return value.map((v) => toCel(node?.items, v, depth + 1));
+      if (Array.isArray(value)) {
+        if (sizes && value.length > sizes.largest) sizes.largest = value.length;
+        return value.map((v) => toCel(node?.items, v, depth + 1, sizes));
+      }
       const out = new Map<string, CelInput>();
-      for (const [k, v] of Object.entries(value)) out.set(k, toCel(fieldNode(node, k), v, depth + 1));
+      for (const [k, v] of Object.entries(value)) out.set(k, toCel(fieldNode(node, k), v, depth + 1, sizes));
+      if (sizes && out.size > sizes.largest) sizes.largest = out.size;
       return out;
     }
     default:

@@ -90,6 +90,7 @@ describe('validateCrd', () => {
   it('checks patterns, CEL rules, list types and defaults', () => {
     const spec = (c: Rec) => schemaOf(c)['properties'].spec;
     assert.match(problems(crd((c) => (spec(c).properties.size = { type: 'string', pattern: '([a-z' })))[0] as string, /pattern: Invalid value: "\(\[a-z": must be a valid regular expression/);
+    assert.match(problems(crd((c) => (spec(c).properties.size = { type: 'string', pattern: '^(?=a)a$' })))[0] as string, /must be a valid regular expression/);
     assert.match(problems(crd((c) => (spec(c)['x-kubernetes-validations'] = [{ rule: 'self.size >' }])))[0] as string, /^spec\.versions\[0\]\.schema\.openAPIV3Schema\.properties\[spec\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: "self\.size >": compilation failed:/);
     assert.deepEqual(problems(crd((c) => (spec(c)['x-kubernetes-validations'] = [{ rule: 'true', reason: 'Nope' }]))), [`${S}.properties[spec].x-kubernetes-validations[0].reason: Unsupported value: "Nope": supported values: "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"`]);
     assert.deepEqual(problems(crd((c) => (spec(c).properties.ports = { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' } } } }))), [

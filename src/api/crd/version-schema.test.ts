@@ -130,6 +130,14 @@ describe('compileVersionSchema: validation', () => {
     assert.ok(errors.some((e) => e.startsWith('spec.template.metadata.labels: Invalid value: "bad key!"')));
   });
 
+  it('matches patterns with RE2: no catastrophic backtracking', () => {
+    const evil = compileVersionSchema({ type: 'object', properties: { spec: { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } } } });
+    const started = performance.now();
+    const errors = evil.validate(obj({ s: `${'a'.repeat(5000)}!` }));
+    assert.equal(errors.length, 1);
+    assert.ok(performance.now() - started < 500, `took ${performance.now() - started} ms`);
+  });
+
   it('ratchets: on update, errors in values that did not change are not reported', () => {
     const old = obj({ image: 'N', replicas: 1 });
     assert.equal(vs.validate(obj({ image: 'N', replicas: 2 }), old).length, 0);

@@ -12,7 +12,7 @@ import { ApiRegistry } from '../api-registry.ts';
 import { builtinStrategy } from '../registry/strategies/common.ts';
 import type { RequestContext } from '../registry/strategy.ts';
 import { CrdController } from './controller.ts';
-import { CRD_KIND_EXTRAS, crdStrategy } from './crd-strategy.ts';
+import { registerCrdKind } from './crd-strategy.ts';
 
 const log = pino({ level: 'silent' });
 const ctx = (): RequestContext => ({ user: 'tester', dryRun: false, fieldManager: undefined, now: new Date() });
@@ -29,10 +29,8 @@ async function until<T>(what: string, fn: () => T | undefined | false | Promise<
 
 async function cluster(store = new MemoryStore()) {
   const registry = new ApiRegistry(store);
-  for (const def of BUILTIN_RESOURCES) {
-    if (def.kind === 'CustomResourceDefinition') registry.add(def, crdStrategy(def), CRD_KIND_EXTRAS);
-    if (def.kind === 'Ingress') registry.add(def, builtinStrategy(def));
-  }
+  registerCrdKind(registry);
+  for (const def of BUILTIN_RESOURCES) if (def.kind === 'Ingress') registry.add(def, builtinStrategy(def));
   await registry.start();
   const controller = new CrdController(registry, log);
   await controller.start();

@@ -8,8 +8,9 @@ import {
   CRD_CLEANUP_FINALIZER, CRD_OPENAPI_SCHEMA, defaultCrd, pruneObject, structuralNode, unknownFieldPaths, validateCrd, validateCrdUpdate,
   type CrdCondition, type CrdStatus,
 } from '../../api/crd/index.ts';
+import { APIEXTENSIONS_RESOURCES } from '../../api/resources.ts';
 import type { KubeObject, ResourceDefinition } from '../../api/types.ts';
-import type { ServedExtras } from '../api-registry.ts';
+import type { ApiRegistry, ServedExtras } from '../api-registry.ts';
 import { baseStrategy, type Strategy } from '../registry/strategy.ts';
 
 const SCHEMA_ROOT = structuralNode(CRD_OPENAPI_SCHEMA);
@@ -19,6 +20,11 @@ export const CRD_KIND_EXTRAS: ServedExtras = {
   openapiSchema: CRD_OPENAPI_SCHEMA,
   unknownFields: (obj) => unknownFieldPaths(SCHEMA_ROOT, obj),
 };
+
+/** Serves apiextensions.k8s.io/v1 CustomResourceDefinition (before the registry starts). */
+export function registerCrdKind(registry: ApiRegistry): void {
+  for (const def of APIEXTENSIONS_RESOURCES) registry.add(def, crdStrategy(def), CRD_KIND_EXTRAS);
+}
 
 export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');

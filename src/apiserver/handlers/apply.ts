@@ -3,7 +3,7 @@
 // Type information comes from the kind's OpenAPI schema: the built-in definition for built-in
 // kinds, the served schema for custom resources (x-kubernetes-list-type and friends).
 
-import { INT_OR_STRING, refTo, schemaFor, type JsonSchema } from '../../api/schema/index.ts';
+import { refTo, schemaFor, type JsonSchema } from '../../api/schema/index.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../../api/types.ts';
 import { apiVersionOf } from '../../api/types.ts';
 import {
@@ -48,7 +48,7 @@ export function typeInfoFor(served: ServedResource): FieldTypeInfo {
   let info = typeInfos.get(served);
   if (info) return info;
   const definition = served.def.definition;
-  if (definition && definition !== INT_OR_STRING) {
+  if (definition) {
     info = typeInfoFromSchema({ $ref: refTo(definition) }, builtinSource);
   } else {
     objectMeta ??= typeInfoFromSchema({ $ref: refTo(OBJECT_META) }, builtinSource);

@@ -153,7 +153,9 @@ async function listObjects(call: ResourceCall): Promise<void> {
   for (let i = 0; i < result.items.length; i++) {
     const entry = result.items[i]!;
     if (i > 0) parts.push(',');
-    parts.push(served.converter ? JSON.stringify(served.fromStorage(entry.object)) : entry.json());
+    // A converter may hand back the stored object itself (a CRD's storage version): keep its JSON.
+    const out = served.converter ? served.fromStorage(entry.object) : entry.object;
+    parts.push(out === entry.object ? entry.json() : JSON.stringify(out));
   }
   parts.push(']}');
   send(call.req, call.res, 200, parts.join(''));

@@ -44,7 +44,9 @@ export async function serveWatch(call: ResourceCall, options: ListOptions): Prom
     if (shape.kind === 'metadata') return `{"type":"${type}","object":${JSON.stringify(partialMetadata(entry.object, shape.version))}}\n`;
     if (protobuf) return protoFrame(type, served.fromStorage(entry.object));
     if (!served.converter) return entry.frame(type);
-    return `{"type":"${type}","object":${JSON.stringify(served.fromStorage(entry.object))}}\n`;
+    const out = served.fromStorage(entry.object);
+    if (out === entry.object) return entry.frame(type);
+    return `{"type":"${type}","object":${JSON.stringify(out)}}\n`;
   };
 
   let open = true;

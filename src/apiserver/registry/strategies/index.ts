@@ -1,9 +1,7 @@
-// Picks the strategy of each built-in kind, and the extras a few of them bring.
+// Picks the strategy of each built-in kind.
 
 import { prepareJobSelector, prepareNamespaceForCreate } from '../../../api/defaults/index.ts';
 import type { KubeObject, ResourceDefinition } from '../../../api/types.ts';
-import type { ServedExtras } from '../../api-registry.ts';
-import { CRD_KIND_EXTRAS, crdStrategy } from '../../crd/index.ts';
 import type { ServiceAllocator } from '../allocator.ts';
 import type { Strategy } from '../strategy.ts';
 import { builtinStrategy, fieldsFrom } from './common.ts';
@@ -82,14 +80,7 @@ export function strategyFor(def: ResourceDefinition, deps: StrategyDeps): Strate
         },
       };
     }
-    case 'apiextensions.k8s.io/CustomResourceDefinition':
-      return crdStrategy(def);
     default:
       return builtinStrategy(def);
   }
-}
-
-/** Extras of built-in kinds: the CRD kind brings its own OpenAPI schema (the fact tables lack it). */
-export function builtinExtras(def: ResourceDefinition): ServedExtras {
-  return def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition' ? CRD_KIND_EXTRAS : {};
 }
