@@ -6,6 +6,8 @@ export * from './labels.ts';
 export * from './fields.ts';
 export * from './quantity.ts';
 export * from './validation.ts';
+export * from './ip.ts';
+export * from './object-meta-validation.ts';
 export { applyJsonPatch, type JsonPatchOperation } from './patch/json-patch.ts';
 export { applyMergePatch } from './patch/merge-patch.ts';
 export { applyStrategicMergePatch } from './patch/strategic-merge-patch.ts';

@@ -7,7 +7,7 @@ import { isQualifiedName, isValidLabelValue } from './validation.ts';
 
 // API validation of metav1.LabelSelector objects lives with the other validators; re-exported so
 // selector users find it here too.
-export { validateLabelSelector } from './validation.ts';
+export { validateLabelSelector } from './object-meta-validation.ts';
 
 /** Operators as upstream's selection.Operator spells them. */
 export type LabelOperator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';

@@ -6,22 +6,18 @@ import {
   isDNS1123Label,
   isDNS1123Subdomain,
   isEnvVarName,
-  isIP,
   isPathSegmentName,
   isQualifiedName,
   isRelaxedEnvVarName,
-  isValidCIDR,
   isValidLabelValue,
   isValidPercent,
   isValidPortName,
   isValidPortNum,
-  labelSelectorMatches,
   nameIsDNSSubdomain,
   nameIsPathSegment,
-  validateLabelSelector,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
 } from './validation.ts';
+import { isIP, isValidCIDR } from './ip.ts';
+import { labelSelectorMatches, validateLabelSelector, validateObjectMeta, validateObjectMetaUpdate } from './object-meta-validation.ts';
 
 const fields = (errs: { field: string }[]) => errs.map((e) => e.field);
 
