@@ -6,10 +6,12 @@
 //                the generic store and registry path, no schema work;
 //   CR, full   — a realistic schema: nested objects, a map list, enums, pattern, bounds,
 //                defaults, two CEL rules (one with a comprehension), status subresource.
-// Prints creates/s, latency and the ratio to ConfigMap at each concurrency.
+// Prints creates/s, latency, server CPU per create (steadier than rates on a shared machine) and
+// their ratios to ConfigMap at each concurrency.
 //
 //   node bench/crd/main.ts [--quick] [--rounds N] [--seconds S] [--clients 1,16]
 
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { cpus, loadavg } from 'node:os';
 import { startStrata, type StrataProcess } from '../../test/e2e/harness.ts';
@@ -156,11 +158,27 @@ interface Tally {
   ops: number;
   errors: number;
   ms: number;
+  /** Server CPU time (all threads) spent during the rounds, ms. */
+  cpuMs: number;
   latencies: number[];
   firstError?: string;
 }
 
-async function closedLoop(pool: Pool, target: Target, workers: number, seconds: number, seq: { n: number }, tally: Tally): Promise<void> {
+/** CPU time of a process in ms, all threads (schedstat is in nanoseconds). */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}
+
+async function closedLoop(pool: Pool, target: Target, workers: number, seconds: number, seq: { n: number }, tally: Tally, pid: number): Promise<void> {
+  const cpu0 = cpuMs(pid);
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
@@ -179,6 +197,7 @@ async function closedLoop(pool: Pool, target: Target, workers: number, seconds: 
     }),
   );
   tally.ms += performance.now() - started;
+  tally.cpuMs += cpuMs(pid) - cpu0;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -214,24 +233,28 @@ async function main(): Promise<void> {
     process.stdout.write(`request bodies: ${TARGETS.map((t) => `${LABELS[t]} ${sizes[t]} B`).join(', ')}; ${o.rounds} rounds of ${o.seconds} s per target, targets alternating\n\n`);
 
     const seq = { n: 0 };
+    const pid = s.child?.pid as number;
+    const fresh = (): Tally => ({ ops: 0, errors: 0, ms: 0, cpuMs: 0, latencies: [] });
     for (const clients of o.clients) {
       const pool = await Pool.open(s, Math.min(clients, 8));
-      const tallies = Object.fromEntries(TARGETS.map((t) => [t, { ops: 0, errors: 0, ms: 0, latencies: [] } as Tally])) as Record<Target, Tally>;
+      const tallies = Object.fromEntries(TARGETS.map((t) => [t, fresh()])) as Record<Target, Tally>;
       // Warm-up (JIT, caches), not counted.
-      for (const t of TARGETS) await closedLoop(pool, t, clients, 0.5, seq, { ops: 0, errors: 0, ms: 0, latencies: [] });
+      for (const t of TARGETS) await closedLoop(pool, t, clients, 0.5, seq, fresh(), pid);
       for (let r = 0; r < o.rounds; r++) {
         const order = r % 2 === 0 ? TARGETS : [...TARGETS].reverse();
-        for (const t of order) await closedLoop(pool, t, clients, o.seconds, seq, tallies[t]);
+        for (const t of order) await closedLoop(pool, t, clients, o.seconds, seq, tallies[t], pid);
       }
       pool.close();
       const base = tallies.configmap.ops / (tallies.configmap.ms / 1000);
+      const baseCpu = (tallies.configmap.cpuMs * 1000) / tallies.configmap.ops;
       process.stdout.write(`${clients} concurrent client${clients === 1 ? '' : 's'} (closed loop, HTTP/2)\n`);
-      process.stdout.write(`  ${pad('target', 24)} ${pad('creates/s', 10, true)} ${pad('p50 ms', 8, true)} ${pad('p99 ms', 8, true)} ${pad('errors', 7, true)} ${pad('÷ ConfigMap', 12, true)}\n`);
+      process.stdout.write(`  ${pad('target', 24)} ${pad('creates/s', 10, true)} ${pad('p50 ms', 8, true)} ${pad('p99 ms', 8, true)} ${pad('errors', 7, true)} ${pad('÷ ConfigMap', 12, true)} ${pad('server CPU/op', 14, true)} ${pad('÷ ConfigMap', 12, true)}\n`);
       for (const t of TARGETS) {
         const tally = tallies[t];
         const rate = tally.ops / (tally.ms / 1000);
+        const cpuPerOp = (tally.cpuMs * 1000) / tally.ops;
         const sorted = tally.latencies.sort((a, b) => a - b);
-        process.stdout.write(`  ${pad(LABELS[t], 24)} ${pad(rate.toFixed(0), 10, true)} ${pad(quantile(sorted, 0.5).toFixed(2), 8, true)} ${pad(quantile(sorted, 0.99).toFixed(2), 8, true)} ${pad(String(tally.errors), 7, true)} ${pad(`${(rate / base).toFixed(2)}×`, 12, true)}\n`);
+        process.stdout.write(`  ${pad(LABELS[t], 24)} ${pad(rate.toFixed(0), 10, true)} ${pad(quantile(sorted, 0.5).toFixed(2), 8, true)} ${pad(quantile(sorted, 0.99).toFixed(2), 8, true)} ${pad(String(tally.errors), 7, true)} ${pad(`${(rate / base).toFixed(2)}×`, 12, true)} ${pad(`${cpuPerOp.toFixed(0)} µs`, 14, true)} ${pad(`${(cpuPerOp / baseCpu).toFixed(2)}×`, 12, true)}\n`);
         if (tally.firstError) process.stdout.write(`    first error: ${tally.firstError}\n`);
       }
       process.stdout.write('\n');

@@ -30,6 +30,24 @@ export function applySchemaDefaults(node: SchemaNode, value: unknown, depth = 0)
   }
 }
 
+/** Whether applySchemaDefaults would change the value (reads then default a copy). */
+export function defaultsMissing(node: SchemaNode, value: unknown, depth = 0): boolean {
+  if (depth > MAX_SCHEMA_DEPTH * 2 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return node.items !== undefined && value.some((item) => defaultsMissing(node.items as SchemaNode, item, depth + 1));
+  const record = value as Record<string, unknown>;
+  if (node.properties) {
+    for (const [key, sub] of node.properties) {
+      if (!(key in record)) {
+        if (sub.hasDefault) return true;
+      } else if ((record[key] === null && !sub.nullable) || defaultsMissing(sub, record[key], depth + 1)) return true;
+    }
+  } else if (node.additional) {
+    const sub = node.additional;
+    for (const v of Object.values(record)) if ((v === null && !sub.nullable) || defaultsMissing(sub, v, depth + 1)) return true;
+  }
+  return false;
+}
+
 /** Whether any node of the schema carries a default (reads need defaulting then). */
 export function hasDefaults(root: SchemaNode): boolean {
   for (const node of walkNodes(root)) if (node.hasDefault) return true;

@@ -70,6 +70,15 @@ describe('compileVersionSchema: defaulting and pruning', () => {
     assert.deepEqual(vs.validate(o), []);
   });
 
+  it('tells whether a stored object lacks a default', () => {
+    const o = obj({ image: 'nginx' });
+    assert.equal(vs.defaultsMissing(o), true);
+    vs.normalize(o);
+    assert.equal(vs.defaultsMissing(o), false);
+    (o['spec'] as Record<string, unknown>)['ports'] = [{ name: 'x' }];
+    assert.equal(vs.defaultsMissing(o), true);
+  });
+
   it('turns a null in a non-nullable field into its default, or drops it', () => {
     const o = obj({ image: 'nginx', replicas: null, ratio: null, note: null });
     vs.normalize(o);

@@ -5,7 +5,7 @@
 
 import { validateAnnotations, validateLabels, type FieldError } from '../../machinery/index.ts';
 import { compileCelValidator, type CelValidator } from './cel.ts';
-import { applySchemaDefaults, hasDefaults } from './defaults.ts';
+import { applySchemaDefaults, defaultsMissing, hasDefaults } from './defaults.ts';
 import { child, crdFieldErrors, index, isRecord } from './field-errors.ts';
 import { hasListTypes, validateListTypes } from './list-types.ts';
 import { pruneObject, unknownFieldPaths } from './prune.ts';
@@ -20,6 +20,8 @@ export interface VersionSchema {
   /** Defaults, then prunes unknown fields, in place. */
   normalize(obj: unknown): void;
   applyDefaults(obj: unknown): void;
+  /** Whether applyDefaults would change the object (a stored object written before a default existed). */
+  defaultsMissing(obj: unknown): boolean;
   unknownFields(obj: unknown): string[];
   /** Field errors of an object; `old` is the stored object on update (transition rules, ratcheting). */
   validate(obj: unknown, old?: unknown): FieldError[];
@@ -50,6 +52,7 @@ export function compileVersionSchema(schema: CrdSchema | undefined): VersionSche
     applyDefaults(obj) {
       if (defaults) applySchemaDefaults(root, obj);
     },
+    defaultsMissing: (obj) => defaults && defaultsMissing(root, obj),
     unknownFields: (obj) => unknownFieldPaths(root, obj),
     validate(obj, old) {
       const prior = old === undefined ? undefined : { value: old };

@@ -101,7 +101,8 @@ function versionConverter(apiVersion: string, schema: VersionSchema): { toStorag
       return out;
     },
     fromStorage(obj) {
-      if (!schema.hasDefaults) return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
+      // The stored object itself when nothing changes, so lists and watches keep its cached JSON.
+      if (!schema.defaultsMissing(obj)) return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion };
       const out = structuredClone(obj);
       out.apiVersion = apiVersion;
       schema.applyDefaults(out);

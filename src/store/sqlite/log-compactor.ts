@@ -9,8 +9,9 @@
 // it. Both deletes are id-range scans of the primary key plus point deletes, so the cost follows
 // the number of writes being compacted, not the size of the table.
 //
-// The work runs in chunks of CHUNK revisions, one transaction each, yielding to the event loop in
-// between so that write batches keep committing while a large backlog is compacted. The store
+// The work runs in chunks of CHUNK revisions, one transaction each, on the connection that commits
+// the write batches (so the two never race), yielding to the event loop in between so that write
+// batches keep committing while a large backlog is compacted. The store
 // raises its in-memory compacted revision to the target before the first chunk runs, so no reader
 // ever looks at a range that is being deleted; the meta row records how far deletion got, so a
 // crash mid-way restarts from a consistent point.
@@ -19,6 +20,17 @@ import { closedError } from '../memory/store-watcher.ts';
 import type { LogDb } from './log-db.ts';
 
 const CHUNK = 10_000;
+
+/**
+ * The highest revision whose rows were all written before `cutoffMs` (`current` when every row
+ * after `after` is). Scans ids upward from `after`; ids grow with time, so the scan stops at the
+ * first row inside the window (a clock that stepped back only makes the result more conservative).
+ * A read: any connection may run it.
+ */
+export function expiredRevision(db: LogDb, after: number, cutoffMs: number, current: number): number {
+  const row = db.firstSince.get(after, cutoffMs) as unknown as [number] | undefined;
+  return row === undefined ? current : row[0] - 1;
+}
 
 export class LogCompactor {
   #db: LogDb;
@@ -42,16 +54,6 @@ export class LogCompactor {
 
   get runs(): number {
     return this.#runs;
-  }
-
-  /**
-   * The highest revision whose rows were all written before `cutoffMs`, or -1 when none is newer
-   * than `after`. Scans ids upward from `after`; ids grow with time, so the scan stops at the first
-   * row inside the window (a clock that stepped back only makes the result more conservative).
-   */
-  expiredRevision(after: number, cutoffMs: number, current: number): number {
-    const row = this.#db.firstSince.get(after, cutoffMs) as unknown as [number] | undefined;
-    return row === undefined ? current : row[0] - 1;
   }
 
   /** Deletes history up to `target`; resolves when every row at or below it is gone. */

@@ -13,11 +13,20 @@
 // keep in step on every write.
 //
 // Pragmas: WAL with synchronous=FULL makes every COMMIT durable (the WAL is fsynced), and lets the
-// group commit in sqlite-store.ts pay one fsync per batch. locking_mode=EXCLUSIVE (set before WAL is
-// enabled, so no shared-memory index is created) keeps other processes out of the file for as long
-// as the connection is open.
+// group commit in sqlite-store.ts pay one fsync per batch.
+//
+// Connections. The store may run two connections to one file in one process: the writer (on a
+// worker thread, see commit-worker.ts) and a reader on the main thread, which WAL lets read
+// committed data while a batch commits. Files are opened through SQLite's `unix-excl` VFS: the
+// first connection takes an exclusive POSIX lock on the file for the whole process, held until the
+// last connection of the process closes, so other processes are kept out (the kernel drops the
+// lock when the process dies); connections inside the process coordinate through SQLite's
+// in-process lock table, and the WAL index lives in heap memory shared by them (no -shm file).
+// (locking_mode=EXCLUSIVE would keep out the reader connection too.)
 
+import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import type { KeyValue, StoreEvent } from '../types.ts';
 
 const SCHEMA = `
@@ -48,6 +57,8 @@ export class LogDb {
   readonly rollback: StatementSync;
   /** (key) → LatestRow: the newest row of a key, live or tombstone. */
   readonly latest: StatementSync;
+  /** (key, maxId) → LatestRow: as latest, as of revision maxId. */
+  readonly latestAt: StatementSync;
   /** (id, key, value, create_revision, prev_revision, deleted, ts) */
   readonly insert: StatementSync;
   /** (lo, hi, maxId) → ListRow[]: live keys in [lo, hi) as of revision maxId, sorted by key. */
@@ -69,16 +80,24 @@ export class LogDb {
   /** (name, value) */
   readonly setMeta: StatementSync;
 
-  constructor(path: string, busyTimeoutMs: number) {
-    const db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+  /**
+   * Opens `file` (':memory:' or '' for a private in-memory database). A `reader` connection expects
+   * the writer to have created the schema and refuses to write.
+   */
+  constructor(file: string, busyTimeoutMs: number, role: 'writer' | 'reader' = 'writer') {
+    const inMemory = file === ':memory:' || file === '';
+    const db = new DatabaseSync(inMemory ? file : exclusiveUri(file), { timeout: busyTimeoutMs });
     this.db = db;
     try {
-      db.exec('PRAGMA locking_mode = EXCLUSIVE');
-      db.exec('PRAGMA journal_mode = WAL');
-      db.exec('PRAGMA synchronous = FULL');
       db.exec('PRAGMA cache_size = -32768'); // 32 MiB of page cache: lists read many pages
       db.exec('PRAGMA temp_store = MEMORY');
-      db.exec(SCHEMA);
+      if (role === 'writer') {
+        db.exec('PRAGMA journal_mode = WAL');
+        db.exec('PRAGMA synchronous = FULL');
+        db.exec(SCHEMA);
+      } else {
+        db.exec('PRAGMA query_only = ON');
+      }
     } catch (err) {
       db.close();
       throw err;
@@ -92,6 +111,9 @@ export class LogDb {
     this.commit = prep('COMMIT', false);
     this.rollback = prep('ROLLBACK', false);
     this.latest = prep('SELECT id, value, create_revision, deleted FROM log WHERE key = ? ORDER BY id DESC LIMIT 1');
+    this.latestAt = prep(
+      'SELECT id, value, create_revision, deleted FROM log WHERE key = ? AND id <= ? ORDER BY id DESC LIMIT 1',
+    );
     this.insert = prep(
       'INSERT INTO log (id, key, value, create_revision, prev_revision, deleted, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
       false,
@@ -151,6 +173,11 @@ export class LogDb {
   close(): void {
     if (this.db.isOpen) this.db.close();
   }
+}
+
+/** A `file:` URI for `file` that selects the unix-excl VFS (see the header). */
+function exclusiveUri(file: string): string {
+  return `${pathToFileURL(path.resolve(file)).href}?vfs=unix-excl`;
 }
 
 /**

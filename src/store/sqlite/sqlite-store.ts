@@ -1,15 +1,24 @@
 // The embedded Store on node:sqlite: a durable, revisioned log (schema in log-db.ts).
 //
 // Group commit. node:sqlite is synchronous, so a transaction per write would cost one fsync per
-// write and block the event loop each time. Instead writes are queued, and one setImmediate later
-// (after every request handled in this turn of the event loop has queued its write) the whole queue
-// is applied in ONE `BEGIN IMMEDIATE … COMMIT`: each write is validated in order against the state
-// including the earlier writes of its batch (the reads run inside the transaction), gets its own
-// revision, and a failed check (exists/not-found/conflict) rejects only that write. Promises
-// settle after COMMIT returned, i.e. after the WAL was fsynced (synchronous=FULL), so an
-// acknowledged write survives a crash. Writes that arrive while a batch commits wait for the next
-// one, so batches grow by themselves with load: the fsync cost is shared, durability is not
-// weakened.
+// write. Instead writes are queued, and one setImmediate later (after every request handled in this
+// turn of the event loop has queued its write) the whole queue goes to the committer as one batch
+// and is applied in ONE `BEGIN IMMEDIATE … COMMIT`: each write is validated in order against the
+// state including the earlier writes of its batch (the reads run inside the transaction, on the
+// writer's connection), gets its own revision, and a failed check (exists/not-found/conflict)
+// rejects only that write (write-batch.ts). Promises settle after COMMIT returned, i.e. after the
+// WAL was fsynced (synchronous=FULL), so an acknowledged write survives a crash. One batch is in
+// flight at a time; writes that arrive meanwhile form the next one, so batches grow by themselves
+// with load: the fsync cost is shared, durability is not weakened.
+//
+// Threads. By default the write connection belongs to a worker thread (worker-committer.ts,
+// commit-worker.ts), so validating, inserting and fsyncing a batch does not stop this thread from
+// parsing requests and sending responses. Reads (get, list, watch replay) stay here, on a second
+// connection: WAL lets it read committed data while the writer commits. Each read is its own read
+// transaction and starts after the batches whose promises have resolved were committed, so it sees
+// them (read-your-writes); reads are bounded by the revision this thread has acknowledged, so a
+// batch committed but not yet answered stays invisible until its events go out, as before.
+// `writer: 'inline'` (and every in-memory database) commits on this thread on its one connection.
 //
 // Watch. After each commit the batch's events go to every live watcher (prefix-filtered, in
 // revision order, one call per commit). A watcher that starts in the past first replays the log
@@ -18,9 +27,12 @@
 // duplicates across that switch.
 //
 // Compaction (log-compactor.ts) runs on an unref'd timer and keeps `compactionWindowMs` of history.
+// It runs on the writer's connection, between batches; this thread raises the compacted revision
+// before asking, so no read looks at rows being deleted.
 //
-// Values handed to create/update are not copied: the database holds its own copy, and the returned
-// KeyValue and the watch events reference the caller's bytes, which must not be changed afterwards.
+// Values handed to create/update are copied once, when their batch goes to the writer; the
+// returned KeyValue and the watch events reference the caller's bytes, which must not be changed
+// afterwards.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,9 +48,11 @@ import {
 import { DEFAULT_MAX_VALUE_BYTES, tooLarge } from '../memory/limits.ts';
 import { closedError, compactedError, StoreWatcher } from '../memory/store-watcher.ts';
 import { FileLock } from './file-lock.ts';
-import { LogCompactor } from './log-compactor.ts';
+import { InlineCommitter, type Committer } from './committer.ts';
+import { expiredRevision } from './log-compactor.ts';
 import { eventFromRow, LogDb, prefixRange, type EventRow, type LatestRow, type ListRow } from './log-db.ts';
-import { applyBatch, OP_CREATE, OP_DELETE, OP_UPDATE, PendingWrite, type AppliedBatch } from './write-batch.ts';
+import { WorkerCommitter } from './worker-committer.ts';
+import { encodeBatch, OP_CREATE, OP_DELETE, OP_UPDATE, PendingWrite, settleBatch, type BatchOutcome } from './write-batch.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created if missing. A lock file `<path>.lock` sits beside it. */
@@ -53,7 +67,12 @@ export interface SqliteStoreOptions {
   readonly maxValueBytes?: number;
   /** SQLite busy timeout. Default 5 s. */
   readonly busyTimeoutMs?: number;
-  /** Receives failures of background work (automatic compaction). */
+  /**
+   * Where batches commit: 'thread' (default), a worker thread that owns the write connection, or
+   * 'inline', this thread. In-memory databases always commit inline.
+   */
+  readonly writer?: 'thread' | 'inline';
+  /** Receives failures of background work (automatic compaction, the writer thread). */
   readonly logger?: { warn(obj: object, msg: string): void };
 }
 
@@ -76,21 +95,27 @@ const REPLAY_SCAN = 20_000;
 
 export class SqliteStore implements Store {
   readonly backend = 'sqlite';
+  /** The connection reads run on (in inline mode also the committer's). */
   #db: LogDb;
+  #committer: Committer;
   #lock: FileLock | undefined;
-  #compactor: LogCompactor;
   #clock: () => number;
   #windowMs: number;
   #maxValueBytes: number;
   #logger: SqliteStoreOptions['logger'];
   #timer: NodeJS.Timeout | undefined;
-  /** Last committed revision. */
+  /** Last committed revision whose batch has been settled here. */
   #rev: number;
   /** Oldest revision readable; raised before compaction deletes anything. */
   #compacted: number;
   #closed = false;
+  /** Why the store closed when it did not close by request (the writer thread died). */
+  #failure: Error | undefined;
+  #closing: Promise<void> | undefined;
   #queue: PendingWrite[] = [];
   #flushScheduled = false;
+  /** The batch being committed: settles after its writes have settled. */
+  #inFlight: Promise<void> | undefined;
   #live = new Set<StoreWatcher>();
   #replaying = new Set<StoreWatcher>();
   #replayScheduled = false;
@@ -98,17 +123,20 @@ export class SqliteStore implements Store {
   #writes = 0;
   #maxBatch = 0;
   #failedCommits = 0;
+  #compactions = 0;
+  #compactedRows = 0;
 
-  private constructor(options: SqliteStoreOptions, db: LogDb, lock: FileLock | undefined) {
+  private constructor(options: SqliteStoreOptions, db: LogDb, committer: Committer, lock: FileLock | undefined) {
     this.#db = db;
+    this.#committer = committer;
     this.#lock = lock;
     this.#clock = options.clock ?? Date.now;
     this.#windowMs = options.compactionWindowMs ?? DEFAULT_WINDOW_MS;
     this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     this.#logger = options.logger;
-    this.#rev = db.lastRevision();
-    this.#compacted = db.meta('compacted') ?? 0;
-    this.#compactor = new LogCompactor(db, this.#compacted);
+    this.#rev = committer.revision;
+    this.#compacted = committer.compacted;
+    committer.failed?.then((err) => this.#fail(err));
     const interval = options.compactionIntervalMs ?? Math.min(60_000, Math.max(1_000, this.#windowMs));
     if (interval > 0) {
       this.#timer = setInterval(() => this.#autoCompact(), interval);
@@ -119,19 +147,26 @@ export class SqliteStore implements Store {
   /** Opens (creating if needed) the store at `options.path`; fails if another process has it open. */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     const inMemory = options.path === ':memory:' || options.path === '';
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
     let lock: FileLock | undefined;
-    if (!inMemory) {
-      fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-      lock = FileLock.acquire(`${options.path}.lock`, `store ${options.path}`);
-    }
     let db: LogDb | undefined;
+    let committer: Committer | undefined;
     try {
-      db = new LogDb(options.path, options.busyTimeoutMs ?? 5_000);
-      const d = db;
-      // A first write takes SQLite's exclusive lock now, not at the first client write.
-      d.transaction(() => d.setMeta.run('schema_version', 1));
-      return new SqliteStore(options, db, lock);
+      if (!inMemory) {
+        fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+        lock = FileLock.acquire(`${options.path}.lock`, `store ${options.path}`);
+      }
+      if (inMemory || options.writer === 'inline') {
+        db = new LogDb(options.path, busyTimeoutMs);
+        committer = new InlineCommitter(db);
+      } else {
+        // The writer creates the schema and takes the file's lock; then the reader joins it.
+        committer = await WorkerCommitter.start(options.path, busyTimeoutMs);
+        db = new LogDb(options.path, busyTimeoutMs, 'reader');
+      }
+      return new SqliteStore(options, db, committer, lock);
     } catch (err) {
+      await committer?.close();
       db?.close();
       lock?.release();
       const reason = err instanceof Error ? err.message : String(err);
@@ -145,8 +180,8 @@ export class SqliteStore implements Store {
       writes: this.#writes,
       maxBatch: this.#maxBatch,
       failedCommits: this.#failedCommits,
-      compactions: this.#compactor.runs,
-      compactedRows: this.#compactor.deletedRows,
+      compactions: this.#compactions,
+      compactedRows: this.#compactedRows,
     };
   }
 
@@ -162,11 +197,10 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.#checkOpen();
-    const row = this.#db.latest.get(key) as unknown as LatestRow | undefined;
+    const row = this.#db.latestAt.get(key, this.#rev) as unknown as LatestRow | undefined;
     if (row === undefined || row[3] !== 0) return undefined;
     return { key, value: row[1]!, createRevision: row[2], modRevision: row[0] };
   }
-
   async list(prefix: string, options?: { revision?: number }): Promise<ListResult> {
     this.#checkOpen();
     let at = this.#rev;
@@ -222,7 +256,9 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     const target = Math.min(revision, this.#rev);
     if (target > this.#compacted) this.#compacted = target;
-    await this.#compactor.compactTo(this.#compacted);
+    const stats = await this.#committer.compact(this.#compacted);
+    this.#compactions = stats.runs;
+    this.#compactedRows = stats.deletedRows;
   }
 
   /**
@@ -231,25 +267,55 @@ export class SqliteStore implements Store {
    */
   async compactExpired(): Promise<number> {
     this.#checkOpen();
-    const target = this.#compactor.expiredRevision(this.#compacted, this.#clock() - this.#windowMs, this.#rev);
+    const target = expiredRevision(this.#db, this.#compacted, this.#clock() - this.#windowMs, this.#rev);
     if (target > this.#compacted) await this.compact(target);
     return this.#compacted;
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Commits the writes accepted so far, then releases the database. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#flush(); // writes accepted before close still commit
-    this.#compactor.stop();
-    const err = closedError(this.backend);
+    // Writes accepted before close still commit.
+    while (this.#inFlight !== undefined || this.#queue.length > 0) {
+      this.#flush();
+      await this.#inFlight;
+    }
+    const err = this.#failure ?? closedError(this.backend);
     for (const w of [...this.#live, ...this.#replaying]) w.end(err);
-    this.#db.close();
-    this.#lock?.release();
+    try {
+      await this.#committer.close();
+    } finally {
+      this.#db.close();
+      this.#lock?.release();
+    }
+  }
+
+  /** The writer is gone: fail everything waiting, end the watches, release the database. */
+  #fail(err: Error): void {
+    if (this.#closing !== undefined) return;
+    this.#failure = err;
+    this.#closed = true;
+    this.#logger?.warn({ err }, 'sqlite store failed; closing it');
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const w of queued) w.reject(err);
+    void this.close();
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw closedError(this.backend);
+    if (this.#closed) throw this.#closedError();
+  }
+
+  #closedError(): StoreError {
+    const err = closedError(this.backend);
+    if (this.#failure === undefined) return err;
+    return new StoreError('closed', `${err.message}: ${this.#failure.message}`);
   }
 
   #forget = (w: StoreWatcher): void => {
@@ -258,17 +324,20 @@ export class SqliteStore implements Store {
   };
 
   #enqueue(op: number, key: string, value: Uint8Array | null, expected: number | undefined): Promise<KeyValue> {
-    if (this.#closed) return Promise.reject(closedError(this.backend));
+    if (this.#closed) return Promise.reject(this.#closedError());
     if (value !== null && value.byteLength > this.#maxValueBytes) {
       return Promise.reject(tooLarge(key, value, this.#maxValueBytes));
     }
     const { promise, resolve, reject } = Promise.withResolvers<KeyValue>();
     this.#queue.push(new PendingWrite(op, key, value, expected, resolve, reject));
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(this.#flushSoon);
-    }
+    this.#scheduleFlush();
     return promise;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#inFlight !== undefined) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#flushSoon);
   }
 
   #flushSoon = (): void => {
@@ -276,23 +345,38 @@ export class SqliteStore implements Store {
     this.#flush();
   };
 
-  /** Commits every queued write in one transaction, then feeds watchers and settles the promises. */
+  /** Sends every queued write to the committer as one batch, unless a batch is in flight. */
   #flush(): void {
     const batch = this.#queue;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.#inFlight !== undefined) return;
     this.#queue = [];
-    const db = this.#db;
-    let applied: AppliedBatch;
-    try {
-      applied = db.transaction(() => applyBatch(db, batch, this.#rev, this.#clock()));
-    } catch (err) {
-      // The transaction rolled back: nothing of this batch was written.
-      this.#failedCommits++;
-      const cause = err instanceof Error ? err : new Error(String(err));
-      for (const w of batch) w.reject(cause);
-      return;
-    }
-    const { events, results, revision: rev } = applied;
+    this.#inFlight = this.#committer.commit(encodeBatch(batch, this.#clock())).then(
+      (outcome) => {
+        try {
+          this.#settle(batch, outcome);
+        } catch (err) {
+          // The outcome does not fit the batch: this store no longer knows what is committed.
+          const cause = err instanceof Error ? err : new Error(String(err));
+          for (const w of batch) w.reject(cause); // no-op for writes already settled
+          this.#fail(cause);
+        }
+      },
+      (err: unknown) => {
+        // The transaction rolled back (or never ran): nothing of this batch was written.
+        this.#failedCommits++;
+        const cause = err instanceof Error ? err : new Error(String(err));
+        for (const w of batch) w.reject(cause);
+      },
+    ).finally(() => {
+      this.#inFlight = undefined;
+      // A turn of the event loop later, so the writes that settled promises lead to join the batch.
+      if (this.#queue.length > 0) this.#scheduleFlush();
+    });
+  }
+
+  /** Feeds watchers the events of a committed batch, then settles its promises. */
+  #settle(batch: readonly PendingWrite[], outcome: BatchOutcome): void {
+    const { events, results, revision: rev } = settleBatch(batch, outcome, this.#rev);
     if (events.length > 0) {
       this.#rev = rev;
       this.#commits++;
