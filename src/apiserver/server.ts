@@ -163,7 +163,8 @@ export class ApiServer {
     if (path === '/openapi/v2' || path === '/swagger-2.0.0.pb-v1') return this.#openapiV2Route(req, res, path);
     if (info && req.method !== 'OPTIONS') {
       const served = this.#deps.registry.lookup(info.group, info.version, info.resource);
-      if (!served) throw notFound({ group: info.group, resource: info.resource }, info.name ?? '');
+      // Like upstream, an unserved resource path is a plain 404, not a named object that is missing.
+      if (!served) throw failure(404, 'NotFound', 'the server could not find the requested resource', {});
       await handleResource({
         req,
         res,
