@@ -2,7 +2,8 @@
 // `strata server`: a CRD with printer columns, a CEL rule, defaults, status and scale
 // subresources, a short name and a category; custom objects applied, listed (columns right),
 // selected by label, merge-patched, scaled, their status written through --subresource=status,
-// an invalid object rejected with the CEL message and not stored, `explain`; then the CRD deleted
+// an invalid object rejected with the CEL message and not stored, server-side apply with a
+// conflict between two managers then forced, `explain`; then the CRD deleted
 // and its objects and discovery gone.
 
 import assert from 'node:assert/strict';
@@ -158,6 +159,21 @@ describe('CustomResourceDefinitions with kubectl', { timeout: 300_000 }, () => {
       // A main-resource write cannot change status.
       k(['patch', resource, 'w1', '--type=merge', '-p', '{"status":{"replicas":0}}']);
       assert.equal(k(['get', resource, 'w1', '-o', 'jsonpath={.status.replicas}']), '3');
+
+      // Server-side apply of a custom object: created, owned by its manager, a conflicting
+      // manager is refused with the field named, then forced; the CEL rule still applies.
+      const applied = (replicas: number): string =>
+        writeTemp(s.dataDir, `ssa-${group}-${replicas}.yaml`, `apiVersion: ${apiVersion}\nkind: Widget\nmetadata: {name: w3}\nspec: {color: red, replicas: ${replicas}}\n`);
+      assert.match(k(['apply', '--server-side', '-f', applied(1)]), /widget\.[^ ]+\/w3 serverside-applied/);
+      const managers = JSON.parse(k(['get', resource, 'w3', '-o', 'json', '--show-managed-fields'])).metadata.managedFields as { manager: string; operation: string }[];
+      assert.ok(managers.some((m) => m.manager === 'kubectl' && m.operation === 'Apply'), JSON.stringify(managers));
+      const conflict = s.kubectl(['apply', '--server-side', '--field-manager=other', '-f', applied(2)], { binary: client.binary });
+      assert.notEqual(conflict.code, 0);
+      assert.match(conflict.stderr, /conflict with "kubectl"/);
+      assert.match(conflict.stderr, /\.spec\.replicas/);
+      k(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', applied(2)]);
+      assert.equal(k(['get', resource, 'w3', '-o', 'jsonpath={.spec.replicas}']), '2');
+      assert.match(kFails(['apply', '--server-side', '--force-conflicts', '-f', applied(9)]), /replicas must not exceed maxReplicas/);
 
       // explain reads the CRD's schema from OpenAPI (v3, or v2 for 1.27).
       const explained = k(['explain', `${resource}.spec`]);
