@@ -1,0 +1,3 @@
+// Public surface of the controllers layer.
+
+export * from './runtime/index.ts';
