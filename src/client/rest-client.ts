@@ -131,6 +131,11 @@ export class RestClient {
     return this.#json('DELETE', resourcePath(ref), { kind: 'DeleteOptions', apiVersion: 'v1', ...body }, signal);
   }
 
+  /** A JSON request to any API path (discovery, deletecollection, subresources the typed methods lack). */
+  async request<T>(method: string, path: string, body?: unknown, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    return this.#json<T>(method, path, body, opts.signal);
+  }
+
   /** Streams watch events until the server ends the watch, the signal aborts, or the connection drops. */
   async *watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     const { signal, ...params } = opts;

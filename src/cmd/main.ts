@@ -1,6 +1,7 @@
 // The `strata` command line.
 
 import { Command } from 'commander';
+import { runControllers } from './controllers.ts';
 import { runServer } from './server.ts';
 import { VERSION } from './version.ts';
 
@@ -20,8 +21,18 @@ program
   .option('--service-node-port-range <range>', 'range for NodePorts', '30000-32767')
   .option('--max-inflight <n>', 'concurrent non-watch requests before 429', '600')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
-  .action(async (opts: { dataDir: string; port: string; bind: string; tlsSan: string[]; serviceCidr: string; serviceNodePortRange: string; maxInflight: string; logLevel: string }) => {
-    await runServer({ ...opts, nodePortRange: opts.serviceNodePortRange });
+  .option('--disable-controllers', 'do not run the controller manager in this process')
+  .action(async (opts: { dataDir: string; port: string; bind: string; tlsSan: string[]; serviceCidr: string; serviceNodePortRange: string; maxInflight: string; logLevel: string; disableControllers?: boolean }) => {
+    await runServer({ ...opts, nodePortRange: opts.serviceNodePortRange, disableControllers: opts.disableControllers === true });
+  });
+
+program
+  .command('controllers')
+  .description('run the controller manager against an API server')
+  .requiredOption('--kubeconfig <file>', 'kubeconfig of the API server to manage')
+  .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .action(async (opts: { kubeconfig: string; logLevel: string }) => {
+    await runControllers(opts);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

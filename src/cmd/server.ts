@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { startControlPlane } from '../apiserver/index.ts';
 import { SqliteStore } from '../store/index.ts';
+import { startControllerManager, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
 import { VERSION } from './version.ts';
 
@@ -16,6 +17,8 @@ export interface ServerFlags {
   nodePortRange: string;
   maxInflight: string;
   logLevel: string;
+  /** Do not run the controller manager in this process. */
+  disableControllers?: boolean;
 }
 
 function parsePortRange(raw: string): [number, number] {
@@ -44,18 +47,26 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   logger.info({ url: cp.url, kubeconfig: cp.kubeconfigPath, host: hostname(), ms: Date.now() - started }, 'API server ready');
   process.stdout.write(`Strata API server ready at ${cp.url}\nkubeconfig: ${cp.kubeconfigPath}\n  export KUBECONFIG=${cp.kubeconfigPath}\n`);
 
+  // The controllers reach the API over loopback HTTPS with the admin kubeconfig, like any other
+  // client; the in-process client that skips HTTP and TLS (same authz/admission path) comes later.
+  let controllers: RunningControllerManager | undefined;
+  if (!flags.disableControllers) controllers = await startControllerManager(cp.kubeconfigPath, logger);
+
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    cp.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // Controllers first, so they neither fail against a closing server nor leave the Lease held.
+    (controllers?.stop() ?? Promise.resolve())
+      .then(() => cp.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

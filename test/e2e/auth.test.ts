@@ -235,9 +235,12 @@ current-context: bearer
       assert.match(k133(['auth', 'can-i', '--list']), /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
     });
 
-    test('create token default', () => {
-      // No ServiceAccount controller yet makes `default` on its own.
-      k133(['create', 'serviceaccount', 'default']);
+    test('create token default', async () => {
+      // The serviceaccount controller makes `default` in every namespace.
+      for (let i = 0; s.kubectl(['get', 'serviceaccount', 'default']).code !== 0; i++) {
+        assert.ok(i < 100, 'the default ServiceAccount appears');
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const token = k133(['create', 'token', 'default']).trim();
       assert.equal(decodeJwt(token).sub, 'system:serviceaccount:default:default');
       const whoami = kubectlWithToken(token, ['auth', 'whoami'], KUBECTL_133);

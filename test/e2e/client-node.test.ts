@@ -75,18 +75,19 @@ test('CoreV1Api lists pods and configmaps, with selectors and pages', async () =
   const byName = await core.listNamespacedPod({ namespace: ns, fieldSelector: 'metadata.name=db-0' });
   assert.deepEqual(byName.items.map((p) => p.metadata?.name), ['db-0']);
 
-  const cms = await core.listNamespacedConfigMap({ namespace: ns });
+  // `labelSelector: 'n'` leaves out the kube-root-ca.crt the root-ca-cert-publisher adds to every namespace.
+  const cms = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'n' });
   assert.deepEqual(cms.items.map((c) => [c.metadata?.name, c.data?.['i']]), [0, 1, 2, 3, 4].map((i) => [`cfg-${i}`, String(i)]));
   const odd = await core.listConfigMapForAllNamespaces({ labelSelector: 'n=1' });
   assert.deepEqual(odd.items.filter((c) => c.metadata?.namespace === ns).map((c) => c.metadata?.name), ['cfg-1', 'cfg-3']);
 
   // Pages: limit + continue give every item once, in order.
-  const first = await core.listNamespacedConfigMap({ namespace: ns, limit: 2 });
+  const first = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'n', limit: 2 });
   assert.deepEqual(first.items.map((c) => c.metadata?.name), ['cfg-0', 'cfg-1']);
   assert.ok(first.metadata?._continue, 'a continue token');
   assert.equal(first.metadata?.remainingItemCount, 3);
-  const second = await core.listNamespacedConfigMap({ namespace: ns, limit: 2, _continue: first.metadata._continue });
-  const third = await core.listNamespacedConfigMap({ namespace: ns, limit: 2, _continue: second.metadata?._continue ?? '' });
+  const second = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'n', limit: 2, _continue: first.metadata._continue });
+  const third = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'n', limit: 2, _continue: second.metadata?._continue ?? '' });
   assert.deepEqual([...second.items, ...third.items].map((c) => c.metadata?.name), ['cfg-2', 'cfg-3', 'cfg-4']);
   assert.ok(!third.metadata?._continue, 'no token after the last page');
 

@@ -1,4 +1,13 @@
-// Public surface of the controller runtime: what controllers share (expectations so far; the
-// manager and the Reconciler contract come with the Controllers issue).
+// Public surface of the controller runtime: the Reconciler contract, the Controller runner, the
+// leader-elected ControllerManager, and expectations.
 
 export { Expectations, EXPECTATIONS_TIMEOUT_MS } from './expectations.ts';
+export type { Reconciler, Result } from './reconciler.ts';
+export { Controller, type ControllerOptions, type KeyFunc } from './controller.ts';
+export {
+  ControllerManager,
+  LEADER_ELECTION_NAME,
+  LEADER_ELECTION_NAMESPACE,
+  type ControllerFactory,
+  type ControllerManagerOptions,
+} from './manager.ts';
