@@ -5,4 +5,4 @@
 export * from './types.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memory/memory-store.ts';
 export { DEFAULT_MAX_VALUE_BYTES } from './memory/limits.ts';
-export { SqliteStore, type SqliteStoreOptions, type SqliteStoreStats } from './sqlite/sqlite-store.ts';
+export { SqliteStore, type SqliteStoreOptions, type SqliteStoreStats, type SqliteWriter } from './sqlite/sqlite-store.ts';

@@ -1,15 +1,17 @@
-// Child process of crash.test.ts: opens the store at argv[2] and runs a write storm (32 concurrent
-// writers, each creating a key and then updating it twice by compare-and-swap) until it is killed.
+// Child process of crash.test.ts: opens the store at argv[2] (with the writer placement argv[4]) and
+// runs a write storm (32 concurrent writers, each creating a key and then updating it twice by
+// compare-and-swap) until it is killed.
 // Each acknowledged write is printed as "<key> <revision>" the moment its promise resolves; stdout
 // to a pipe is synchronous on Linux, so a printed line was acknowledged before any SIGKILL.
 
-import { SqliteStore } from './sqlite-store.ts';
+import { SqliteStore, type SqliteWriter } from './sqlite-store.ts';
 
 const file = process.argv[2];
 const tag = process.argv[3] ?? String(process.pid);
-if (file === undefined) throw new Error('usage: crash-writer.ts <db path> [tag]');
+const placement = process.argv[4] as SqliteWriter | undefined;
+if (file === undefined) throw new Error('usage: crash-writer.ts <db path> [tag] [writer]');
 
-const store = await SqliteStore.open({ path: file });
+const store = await SqliteStore.open(placement === undefined ? { path: file } : { path: file, writer: placement });
 const value = new Uint8Array(1024).fill(42);
 
 async function writer(id: number): Promise<never> {

@@ -9,13 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { SqliteStore } from './sqlite-store.ts';
+import { SqliteStore, type SqliteWriter } from './sqlite-store.ts';
 
 const writerScript = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 
 /** Runs the writer until it has acknowledged at least `minAcks` writes, then SIGKILLs it. */
-async function stormAndKill(file: string, tag: string, minAcks: number): Promise<Map<string, number>> {
-  const child = spawn(process.execPath, [writerScript, file, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function stormAndKill(file: string, tag: string, writer: SqliteWriter, minAcks: number): Promise<Map<string, number>> {
+  const child = spawn(process.execPath, [writerScript, file, tag, writer], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   const acks = new Map<string, number>();
   let count = 0;
@@ -48,33 +48,35 @@ async function stormAndKill(file: string, tag: string, minAcks: number): Promise
   return acks;
 }
 
-test('every acknowledged write survives SIGKILL of the writer', { timeout: 60_000 }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-crash-'));
-  const file = path.join(dir, 'state.db');
-  try {
-    let lastRevision = 0;
-    for (let round = 0; round < 3; round++) {
-      const acks = await stormAndKill(file, `r${round}`, 300);
-      const store = await SqliteStore.open({ path: file });
-      try {
-        const current = await store.currentRevision();
-        let maxAcked = 0;
-        for (const [key, rev] of acks) {
-          const kv = await store.get(key);
-          assert.ok(kv !== undefined, `acknowledged ${key}@${rev} is missing after the crash`);
-          assert.ok(kv.modRevision >= rev, `${key} is at ${kv.modRevision}, but ${rev} was acknowledged`);
-          maxAcked = Math.max(maxAcked, rev);
+for (const writer of ['fsync-pool', 'thread', 'inline'] as const) {
+  test(`every acknowledged write survives SIGKILL of the writer (writer: ${writer})`, { timeout: 60_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-crash-'));
+    const file = path.join(dir, 'state.db');
+    try {
+      let lastRevision = 0;
+      for (let round = 0; round < 3; round++) {
+        const acks = await stormAndKill(file, `r${round}`, writer, 300);
+        const store = await SqliteStore.open({ path: file, writer });
+        try {
+          const current = await store.currentRevision();
+          let maxAcked = 0;
+          for (const [key, rev] of acks) {
+            const kv = await store.get(key);
+            assert.ok(kv !== undefined, `acknowledged ${key}@${rev} is missing after the crash`);
+            assert.ok(kv.modRevision >= rev, `${key} is at ${kv.modRevision}, but ${rev} was acknowledged`);
+            maxAcked = Math.max(maxAcked, rev);
+          }
+          assert.ok(current >= maxAcked, `current revision ${current} < acknowledged ${maxAcked}`);
+          assert.ok(maxAcked > lastRevision, 'revisions continue across crashes');
+          const next = await store.create(`/after/${round}`, new Uint8Array(1));
+          assert.equal(next.modRevision, current + 1);
+          lastRevision = next.modRevision;
+        } finally {
+          await store.close();
         }
-        assert.ok(current >= maxAcked, `current revision ${current} < acknowledged ${maxAcked}`);
-        assert.ok(maxAcked > lastRevision, 'revisions continue across crashes');
-        const next = await store.create(`/after/${round}`, new Uint8Array(1));
-        assert.equal(next.modRevision, current + 1);
-        lastRevision = next.modRevision;
-      } finally {
-        await store.close();
       }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });
+}

@@ -68,13 +68,19 @@ export interface SqliteStoreOptions {
   /** SQLite busy timeout. Default 5 s. */
   readonly busyTimeoutMs?: number;
   /**
-   * Where batches commit: 'thread' (default), a worker thread that owns the write connection, or
-   * 'inline', this thread. In-memory databases always commit inline.
+   * Where a batch's transaction and its fsync run (a write is acknowledged only after its batch's
+   * WAL frames were fsynced, in every mode):
+   *   'fsync-pool' (default) the transaction on this thread, the fsync on libuv's thread pool;
+   *   'thread'     both on a worker thread that owns the write connection;
+   *   'inline'     both on this thread (synchronous=FULL).
+   * In-memory databases always commit inline.
    */
-  readonly writer?: 'thread' | 'inline';
+  readonly writer?: SqliteWriter;
   /** Receives failures of background work (automatic compaction, the writer thread). */
   readonly logger?: { warn(obj: object, msg: string): void };
 }
+
+export type SqliteWriter = 'fsync-pool' | 'thread' | 'inline';
 
 export interface SqliteStoreStats {
   /** Write transactions committed (each one fsync). */
@@ -90,6 +96,7 @@ export interface SqliteStoreStats {
 }
 
 const DEFAULT_WINDOW_MS = 5 * 60_000;
+const DEFAULT_WRITER: SqliteWriter = 'fsync-pool';
 const REPLAY_PAGE = 1000;
 const REPLAY_SCAN = 20_000;
 
@@ -144,25 +151,29 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Opens (creating if needed) the store at `options.path`; fails if another process has it open. */
-  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+  /**
+   * Opens (creating if needed) the store at `options.path`; fails if another process has it open.
+   * `internals.writerEntry` replaces the writer thread's module, for tests.
+   */
+  static async open(options: SqliteStoreOptions, internals: { readonly writerEntry?: URL } = {}): Promise<SqliteStore> {
     const inMemory = options.path === ':memory:' || options.path === '';
     const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    const writer = options.writer ?? DEFAULT_WRITER;
     let lock: FileLock | undefined;
+    if (!inMemory) {
+      fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+      lock = FileLock.acquire(`${options.path}.lock`, `store ${options.path}`);
+    }
     let db: LogDb | undefined;
     let committer: Committer | undefined;
     try {
-      if (!inMemory) {
-        fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-        lock = FileLock.acquire(`${options.path}.lock`, `store ${options.path}`);
-      }
-      if (inMemory || options.writer === 'inline') {
-        db = new LogDb(options.path, busyTimeoutMs);
-        committer = new InlineCommitter(db);
-      } else {
+      if (writer === 'thread' && !inMemory) {
         // The writer creates the schema and takes the file's lock; then the reader joins it.
-        committer = await WorkerCommitter.start(options.path, busyTimeoutMs);
-        db = new LogDb(options.path, busyTimeoutMs, 'reader');
+        committer = await WorkerCommitter.start(options.path, busyTimeoutMs, internals.writerEntry);
+        db = new LogDb(options.path, busyTimeoutMs, { role: 'reader' });
+      } else {
+        db = new LogDb(options.path, busyTimeoutMs, { sync: writer === 'fsync-pool' ? 'caller' : 'commit' });
+        committer = new InlineCommitter(db);
       }
       return new SqliteStore(options, db, committer, lock);
     } catch (err) {

@@ -39,10 +39,13 @@ export class WorkerCommitter implements Committer {
   #exited: Promise<void>;
   #reportFailure!: (err: Error) => void;
 
-  /** Starts the writer thread on `file`; resolves once it has opened the database. */
-  static start(file: string, busyTimeoutMs: number): Promise<WorkerCommitter> {
+  /**
+   * Starts the writer thread on `file`; resolves once it has opened the database. `entry` replaces
+   * the thread's module in tests (one that wraps commit-worker.ts).
+   */
+  static start(file: string, busyTimeoutMs: number, entry: URL = ENTRY): Promise<WorkerCommitter> {
     const sqliteWriter: WriterConfig = { file, busyTimeoutMs };
-    const worker = new Worker(ENTRY, { workerData: { sqliteWriter }, name: 'sqlite-writer' });
+    const worker = new Worker(entry, { workerData: { sqliteWriter }, name: 'sqlite-writer' });
     return new Promise((resolve, reject) => {
       const done = (): void => {
         worker.off('message', onMessage);
