@@ -1,30 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alreadyExists, conflict } from '../machinery/status-error.ts';
+import { FakeLeases } from './fake-leases.ts';
 import { FakeClock } from './clock.ts';
 import { LeaderElector, type Lease, type LeaseClient } from './leader-election.ts';
 
-/** An in-memory Lease store with resourceVersion compare-and-swap, like the API server. */
-class FakeLeases implements LeaseClient {
-  lease: Lease | undefined;
-  rv = 0;
-  failing = false;
-  async get(): Promise<Lease | undefined> {
-    if (this.failing) throw new Error('unreachable');
-    return this.lease && structuredClone(this.lease);
-  }
-  async create(lease: Lease): Promise<Lease> {
-    if (this.lease) throw alreadyExists({ group: 'coordination.k8s.io', resource: 'leases' }, 'l');
-    this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
-    return structuredClone(this.lease);
-  }
-  async update(lease: Lease): Promise<Lease> {
-    if (this.failing) throw new Error('unreachable');
-    if (lease.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) throw conflict({ group: 'coordination.k8s.io', resource: 'leases' }, 'l', 'stale');
-    this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
-    return structuredClone(this.lease);
-  }
-}
 
 function candidate(identity: string, leases: LeaseClient, clock: FakeClock) {
   const state = { leading: false, stopped: 0 };

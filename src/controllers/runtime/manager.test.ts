@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FakeLeases } from '../../client/fake-leases.ts';
 import { FakeClock, type Lease, type LeaseClient } from '../../client/index.ts';
-import { alreadyExists, conflict } from '../../machinery/status-error.ts';
 import { Controller } from './controller.ts';
 import { ControllerManager, LEADER_ELECTION_NAME, LEADER_ELECTION_NAMESPACE } from './manager.ts';
 
-class FakeLeases implements LeaseClient {
-  lease: Lease | undefined;
-  rv = 0;
-  failing = false;
-  async get(): Promise<Lease | undefined> {
-    if (this.failing) throw new Error('unreachable');
-    return this.lease && structuredClone(this.lease);
-  }
-  async create(lease: Lease): Promise<Lease> {
-    if (this.lease) throw alreadyExists({ group: 'coordination.k8s.io', resource: 'leases' }, 'l');
-    this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
-    return structuredClone(this.lease);
-  }
-  async update(lease: Lease): Promise<Lease> {
-    if (this.failing) throw new Error('unreachable');
-    if (lease.metadata.resourceVersion !== this.lease?.metadata.resourceVersion) throw conflict({ group: 'coordination.k8s.io', resource: 'leases' }, 'l', 'stale');
-    this.lease = { ...structuredClone(lease), metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
-    return structuredClone(this.lease);
-  }
-}
 
 function manager(identity: string, leases: LeaseClient, clock: FakeClock) {
   const terms = { started: 0, running: 0 };
