@@ -2,14 +2,14 @@
 // same run (same schema, same pragmas, hand-batched transactions), so the ratio shows the cost of
 // the store itself and stays meaningful on a shared, noisy machine.
 //
-// Every writer placement (SqliteStoreOptions.writer) is measured, in alternating repetitions
+// Both writer placements (SqliteStoreOptions.writer) are measured, in alternating repetitions
 // (median reported). Besides writes/s each row gives the CPU time the event-loop thread spent per
-// write ("loop µs"), which is what the store takes away from request handling in the API server
-// (time blocked in fsync is not CPU and not in it). A second table adds --work-us of synchronous
-// work per write on the event loop, standing in for the API server's parsing, validation and
-// responses.
+// write ("loop µs"): what the store takes away from request handling in the API server. Time the
+// loop spends blocked in fsync (inline) is not CPU and not in it; with the writer thread the loop
+// is not blocked at all, but here every client waits for the same batch, so there is nothing for
+// the loop to do meanwhile and the thread's round trip shows as lower writes/s.
 //
-//   node bench/store/main.ts [--writes 30000] [--writers 32] [--value-bytes 1024] [--work-us 100] [--reps 3]
+//   node bench/store/main.ts [--writes 30000] [--writers 32] [--value-bytes 1024] [--reps 3]
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,13 +23,11 @@ const { values: args } = parseArgs({
     writes: { type: 'string', default: '30000' },
     writers: { type: 'string', default: '32' },
     'value-bytes': { type: 'string', default: '1024' },
-    'work-us': { type: 'string', default: '100' },
     reps: { type: 'string', default: '3' },
   },
 });
 const WRITES = Number(args.writes);
 const WRITERS = Number(args.writers);
-const WORK_US = Number(args['work-us']);
 const REPS = Number(args.reps);
 const value = new Uint8Array(Number(args['value-bytes'])).fill(97);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-store-'));
@@ -61,7 +59,7 @@ function rawCreates(): number {
 interface Rate {
   /** Writes per second. */
   readonly rate: number;
-  /** CPU time of the event-loop thread per write, in µs (includes the simulated work). */
+  /** CPU time of the event-loop thread per write, in µs. */
   readonly loopUs: number;
   readonly stats?: SqliteStoreStats;
 }
@@ -72,25 +70,14 @@ function threadCpu(): number {
   return u.user + u.system;
 }
 
-/** Spins for `us` microseconds: synchronous work on the event loop. */
-function work(us: number): void {
-  if (us <= 0) return;
-  const end = performance.now() + us / 1000;
-  while (performance.now() < end);
-}
-
-/** WRITERS concurrent clients, each doing `workUs` of work and then awaiting its create. */
-async function storeCreates(store: Store, workUs: number): Promise<Rate> {
+/** WRITERS concurrent clients, each awaiting its create before issuing the next. */
+async function storeCreates(store: Store): Promise<Rate> {
   let next = 0;
   const start = performance.now();
   const cpu0 = threadCpu();
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
-      while (next < WRITES) {
-        const key = `/registry/pods/ns/p${next++}`;
-        work(workUs);
-        await store.create(key, value);
-      }
+      while (next < WRITES) await store.create(`/registry/pods/ns/p${next++}`, value);
     }),
   );
   return { rate: (WRITES / (performance.now() - start)) * 1000, loopUs: (threadCpu() - cpu0) / WRITES };
@@ -98,27 +85,27 @@ async function storeCreates(store: Store, workUs: number): Promise<Rate> {
 
 type Target = SqliteWriter | 'memory';
 
-async function measure(target: Target, workUs: number): Promise<Rate> {
+async function measure(target: Target): Promise<Rate> {
   if (target === 'memory') {
     const memory = new MemoryStore();
     try {
-      return await storeCreates(memory, workUs);
+      return await storeCreates(memory);
     } finally {
       await memory.close();
     }
   }
   const sqlite = await SqliteStore.open({ path: dbPath(), writer: target });
   try {
-    return { ...(await storeCreates(sqlite, workUs)), stats: sqlite.stats() };
+    return { ...(await storeCreates(sqlite)), stats: sqlite.stats() };
   } finally {
     await sqlite.close();
   }
 }
 
 /** REPS alternating repetitions of every target; the median repetition of each by rate. */
-async function compare(targets: readonly Target[], workUs: number): Promise<Map<Target, Rate>> {
+async function compare(targets: readonly Target[]): Promise<Map<Target, Rate>> {
   const all = new Map<Target, Rate[]>(targets.map((t) => [t, []]));
-  for (let r = 0; r < REPS; r++) for (const t of targets) all.get(t)!.push(await measure(t, workUs));
+  for (let r = 0; r < REPS; r++) for (const t of targets) all.get(t)!.push(await measure(t));
   const median = (xs: Rate[]): Rate => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)]!;
   return new Map([...all].map(([t, xs]) => [t, median(xs)]));
 }
@@ -151,33 +138,26 @@ async function listTimes(): Promise<[number, number, number]> {
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 const NAMES: Record<Target, string> = {
-  'fsync-pool': 'SqliteStore, fsync on pool',
+  inline: 'SqliteStore, inline writer',
   thread: 'SqliteStore, writer thread',
-  inline: 'SqliteStore, inline',
   memory: 'MemoryStore',
 };
 
-function row(target: Target, r: Rate, base: number, baseName: string): string {
+function row(target: Target, r: Rate, base: number): string {
   const s = r.stats;
   const batch = s === undefined ? '' : `  mean batch ${(s.writes / s.commits).toFixed(1)}`;
-  const name = NAMES[target].padEnd(28);
-  return `  ${name} ${fmt(r.rate).padStart(8)} writes/s  ${(r.rate / base).toFixed(2)}× ${baseName}  loop ${r.loopUs.toFixed(1).padStart(5)} µs/write${batch}`;
+  return `  ${NAMES[target].padEnd(34)} ${fmt(r.rate).padStart(8)} writes/s  ratio ${(r.rate / base).toFixed(2)}  loop ${r.loopUs.toFixed(1).padStart(4)} µs/write${batch}`;
 }
 
 try {
   rawCreates(); // warm up SQLite and the JIT
   const raw = rawCreates();
-  const targets: Target[] = ['fsync-pool', 'thread', 'inline', 'memory'];
-  const idle = await compare(targets, 0);
-  const busy = await compare(targets, WORK_US);
+  const rates = await compare(['inline', 'thread', 'memory']);
   const [listMs, memListMs, listed] = await listTimes();
 
   console.log(`store creates, ${WRITES} writes of ${value.byteLength} B, ${WRITERS} concurrent writers, median of ${REPS}`);
-  console.log(`  raw sqlite, ${WRITERS}-write transactions  ${fmt(raw)} writes/s (baseline)`);
-  for (const [t, r] of idle) console.log(row(t, r, raw, 'raw'));
-  const mem = busy.get('memory')!.rate;
-  console.log(`with ${WORK_US} µs of synchronous work per write on the event loop (the API server's share), vs MemoryStore`);
-  for (const [t, r] of busy) console.log(row(t, r, mem, 'memory'));
+  console.log(`  raw sqlite, ${WRITERS}-write transactions   ${fmt(raw).padStart(8)} writes/s  (baseline)`);
+  for (const [t, r] of rates) console.log(row(t, r, raw));
   console.log(`list of ${listed} values: sqlite ${listMs.toFixed(1)} ms, memory ${memListMs.toFixed(1)} ms`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

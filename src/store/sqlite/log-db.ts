@@ -13,11 +13,7 @@
 // keep in step on every write.
 //
 // Pragmas: WAL with synchronous=FULL makes every COMMIT durable (the WAL is fsynced), and lets the
-// group commit in sqlite-store.ts pay one fsync per batch. With sync: 'caller' the connection runs
-// synchronous=NORMAL instead: COMMIT writes the WAL frames without fsyncing them and the caller
-// fdatasyncs the WAL file (walPath) before it treats the commit as done. That is the same work in a
-// different place (the frames and the sync are the same; checkpoints still sync the WAL before
-// copying it and the database after), and it lets the sync run off the event loop.
+// group commit in sqlite-store.ts pay one fsync per batch.
 //
 // Connections. The store may run two connections to one file in one process: the writer (on a
 // worker thread, see commit-worker.ts) and a reader on the main thread, which WAL lets read
@@ -57,16 +53,10 @@ export type EventRow = [number, string, Uint8Array | null, number, number, numbe
 export interface LogDbOptions {
   /** A reader expects the writer to have created the schema and refuses to write. Default writer. */
   readonly role?: 'writer' | 'reader';
-  /** Who fsyncs the WAL after COMMIT: SQLite itself ('commit', default) or the caller (see above). */
-  readonly sync?: 'commit' | 'caller';
 }
 
 export class LogDb {
   readonly db: DatabaseSync;
-  /** The WAL file of an on-disk database ('' in memory). */
-  readonly walPath: string;
-  /** Who fsyncs the WAL after COMMIT (LogDbOptions.sync; always 'commit' in memory). */
-  readonly sync: 'commit' | 'caller';
   readonly begin: StatementSync;
   readonly commit: StatementSync;
   readonly rollback: StatementSync;
@@ -100,14 +90,12 @@ export class LogDb {
     const inMemory = file === ':memory:' || file === '';
     const db = new DatabaseSync(inMemory ? file : exclusiveUri(file), { timeout: busyTimeoutMs });
     this.db = db;
-    this.walPath = inMemory ? '' : `${path.resolve(file)}-wal`;
-    this.sync = inMemory ? 'commit' : (options.sync ?? 'commit');
     try {
       db.exec('PRAGMA cache_size = -32768'); // 32 MiB of page cache: lists read many pages
       db.exec('PRAGMA temp_store = MEMORY');
       if (options.role !== 'reader') {
         db.exec('PRAGMA journal_mode = WAL');
-        db.exec(`PRAGMA synchronous = ${this.sync === 'caller' ? 'NORMAL' : 'FULL'}`);
+        db.exec('PRAGMA synchronous = FULL');
         db.exec(SCHEMA);
       } else {
         db.exec('PRAGMA query_only = ON');

@@ -16,7 +16,7 @@ const freshPath = (): string => path.join(root, `s${++n}`, 'state.db');
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-const WRITERS: readonly SqliteWriter[] = ['fsync-pool', 'thread', 'inline'];
+const WRITERS: readonly SqliteWriter[] = ['inline', 'thread'];
 
 /** Row count of the log, read with a separate connection after the store is closed. */
 function logRows(file: string): number {

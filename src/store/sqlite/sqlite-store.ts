@@ -11,14 +11,16 @@
 // flight at a time; writes that arrive meanwhile form the next one, so batches grow by themselves
 // with load: the fsync cost is shared, durability is not weakened.
 //
-// Threads. By default the write connection belongs to a worker thread (worker-committer.ts,
-// commit-worker.ts), so validating, inserting and fsyncing a batch does not stop this thread from
-// parsing requests and sending responses. Reads (get, list, watch replay) stay here, on a second
-// connection: WAL lets it read committed data while the writer commits. Each read is its own read
-// transaction and starts after the batches whose promises have resolved were committed, so it sees
-// them (read-your-writes); reads are bounded by the revision this thread has acknowledged, so a
-// batch committed but not yet answered stays invisible until its events go out, as before.
-// `writer: 'inline'` (and every in-memory database) commits on this thread on its one connection.
+// Threads. With `writer: 'inline'` (the default, and always in memory) batches commit on this
+// thread, on the one connection that also serves reads, and the event loop waits for each COMMIT
+// and its fsync. With `writer: 'thread'` the write connection belongs to a worker thread
+// (worker-committer.ts, commit-worker.ts), so validating, inserting and fsyncing a batch does not
+// stop this thread from parsing requests and sending responses; reads (get, list, watch replay)
+// stay here on a second connection, which WAL lets read committed data while the writer commits.
+// Each read is its own read transaction and starts after the batches whose promises have resolved
+// were committed, so it sees them (read-your-writes). In both modes reads are bounded by the
+// revision this thread has acknowledged, so a batch committed but not yet answered stays invisible
+// until its events go out.
 //
 // Watch. After each commit the batch's events go to every live watcher (prefix-filtered, in
 // revision order, one call per commit). A watcher that starts in the past first replays the log
@@ -30,9 +32,9 @@
 // It runs on the writer's connection, between batches; this thread raises the compacted revision
 // before asking, so no read looks at rows being deleted.
 //
-// Values handed to create/update are copied once, when their batch goes to the writer; the
-// returned KeyValue and the watch events reference the caller's bytes, which must not be changed
-// afterwards.
+// Values handed to create/update are copied once, when their batch is encoded for the committer;
+// the returned KeyValue and the watch events reference the caller's bytes, which must not be
+// changed afterwards.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,19 +70,17 @@ export interface SqliteStoreOptions {
   /** SQLite busy timeout. Default 5 s. */
   readonly busyTimeoutMs?: number;
   /**
-   * Where a batch's transaction and its fsync run (a write is acknowledged only after its batch's
-   * WAL frames were fsynced, in every mode):
-   *   'fsync-pool' (default) the transaction on this thread, the fsync on libuv's thread pool;
-   *   'thread'     both on a worker thread that owns the write connection;
-   *   'inline'     both on this thread (synchronous=FULL).
-   * In-memory databases always commit inline.
+   * Where batches commit: 'inline' (default), on this thread, which waits for each COMMIT and its
+   * fsync; 'thread', on a worker thread that owns the write connection, so this thread keeps
+   * serving meanwhile (about 14 MiB more RSS for the thread). In-memory databases always commit
+   * inline.
    */
   readonly writer?: SqliteWriter;
   /** Receives failures of background work (automatic compaction, the writer thread). */
   readonly logger?: { warn(obj: object, msg: string): void };
 }
 
-export type SqliteWriter = 'fsync-pool' | 'thread' | 'inline';
+export type SqliteWriter = 'inline' | 'thread';
 
 export interface SqliteStoreStats {
   /** Write transactions committed (each one fsync). */
@@ -96,7 +96,10 @@ export interface SqliteStoreStats {
 }
 
 const DEFAULT_WINDOW_MS = 5 * 60_000;
-const DEFAULT_WRITER: SqliteWriter = 'fsync-pool';
+// Measured on `strata server` (bench/api, 32 clients, 2 shared cores): 'thread' takes ~15-20% of
+// the event loop's CPU per create off it, but the box has no idle core to run the writer on, so
+// creates/s rose only ~5%, while the thread's ~14 MiB breaks the idle-RSS goal. Hence inline.
+const DEFAULT_WRITER: SqliteWriter = 'inline';
 const REPLAY_PAGE = 1000;
 const REPLAY_SCAN = 20_000;
 
@@ -172,7 +175,7 @@ export class SqliteStore implements Store {
         committer = await WorkerCommitter.start(options.path, busyTimeoutMs, internals.writerEntry);
         db = new LogDb(options.path, busyTimeoutMs, { role: 'reader' });
       } else {
-        db = new LogDb(options.path, busyTimeoutMs, { sync: writer === 'fsync-pool' ? 'caller' : 'commit' });
+        db = new LogDb(options.path, busyTimeoutMs);
         committer = new InlineCommitter(db);
       }
       return new SqliteStore(options, db, committer, lock);
@@ -212,6 +215,7 @@ export class SqliteStore implements Store {
     if (row === undefined || row[3] !== 0) return undefined;
     return { key, value: row[1]!, createRevision: row[2], modRevision: row[0] };
   }
+
   async list(prefix: string, options?: { revision?: number }): Promise<ListResult> {
     this.#checkOpen();
     let at = this.#rev;
@@ -373,7 +377,8 @@ export class SqliteStore implements Store {
         }
       },
       (err: unknown) => {
-        // The transaction rolled back (or never ran): nothing of this batch was written.
+        // The transaction rolled back, so nothing of this batch was written; or the writer thread
+        // died, and then whether it was is unknown (the store fails, see #fail).
         this.#failedCommits++;
         const cause = err instanceof Error ? err : new Error(String(err));
         for (const w of batch) w.reject(cause);
