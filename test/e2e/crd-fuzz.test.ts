@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readyz, requestJson, startStrata, type JsonResponse } from './harness.ts';
+import { seededRandom } from './prng.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 type Json = any;
@@ -19,22 +20,11 @@ const OBJECTS_PER_CRD = 16;
 const UPDATES_PER_OBJECT = 3;
 const BUDGET_MS = 100_000;
 
-/** mulberry32: small, seedable, good enough to pick cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly random: () => number;
   constructor(seed: number) {
-    this.random = prng(seed);
+    this.random = seededRandom(seed);
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.random() * (hi - lo + 1));

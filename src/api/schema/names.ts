@@ -2,6 +2,7 @@
 //   proto  k8s.io.api.apps.v1.Deployment                 <-> io.k8s.api.apps.v1.Deployment
 //   proto  k8s.io.apimachinery.pkg.apis.meta.v1.Status    <-> io.k8s.apimachinery.pkg.apis.meta.v1.Status
 
+import { GROUP_OF_PACKAGE, groupOfPackage } from '../../machinery/protobuf/schema.ts';
 import type { GroupVersionKind } from '../types.ts';
 import { protoMessages } from './facts.ts';
 
@@ -17,26 +18,9 @@ export function protoOfDefinition(definition: string): string {
   return definition.startsWith(DEFINITION_PREFIX) ? PROTO_PREFIX + definition.slice(DEFINITION_PREFIX.length) : definition;
 }
 
-/** k8s.io/api package folder -> API group, where the group is not simply `<folder>.k8s.io`. */
-const GROUP_OF_PACKAGE: Readonly<Record<string, string>> = {
-  core: '',
-  apps: 'apps',
-  batch: 'batch',
-  autoscaling: 'autoscaling',
-  policy: 'policy',
-  extensions: 'extensions',
-  rbac: 'rbac.authorization.k8s.io',
-  flowcontrol: 'flowcontrol.apiserver.k8s.io',
-  apiserverinternal: 'internal.apiserver.k8s.io',
-};
-
 const PACKAGE_OF_GROUP: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(GROUP_OF_PACKAGE).map(([pkg, group]) => [group, pkg]),
 );
-
-function groupOfPackage(pkg: string): string {
-  return GROUP_OF_PACKAGE[pkg] ?? `${pkg}.k8s.io`;
-}
 
 function packageOfGroup(group: string): string {
   return PACKAGE_OF_GROUP[group] ?? (group.endsWith('.k8s.io') ? group.slice(0, -'.k8s.io'.length) : group);

@@ -128,7 +128,7 @@ export function messageOf(name: string): CompiledMessage | undefined {
 }
 
 /** k8s.io/api package folder -> API group, where the group is not `<folder>.k8s.io`. */
-const GROUP_OF_PACKAGE: Readonly<Record<string, string>> = {
+export const GROUP_OF_PACKAGE: Readonly<Record<string, string>> = {
   core: '',
   apps: 'apps',
   batch: 'batch',
@@ -140,6 +140,11 @@ const GROUP_OF_PACKAGE: Readonly<Record<string, string>> = {
   apiserverinternal: 'internal.apiserver.k8s.io',
 };
 
+/** The API group whose types live in the k8s.io/api package folder `pkg`. */
+export function groupOfPackage(pkg: string): string {
+  return GROUP_OF_PACKAGE[pkg] ?? `${pkg}.k8s.io`;
+}
+
 const META_PACKAGE = 'k8s.io.apimachinery.pkg.apis.meta.';
 let packageOfGroup: ReadonlyMap<string, string> | undefined;
 
@@ -150,7 +155,7 @@ function packages(): ReadonlyMap<string, string> {
     for (const name of rawTable().keys()) {
       if (!name.startsWith('k8s.io.api.')) continue;
       const pkg = name.split('.')[3] as string;
-      map.set(GROUP_OF_PACKAGE[pkg] ?? `${pkg}.k8s.io`, pkg);
+      map.set(groupOfPackage(pkg), pkg);
     }
     packageOfGroup = map;
   }
