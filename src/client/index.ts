@@ -18,6 +18,7 @@ export {
 } from './rest-client.ts';
 export { readWatchEvents, type WatchEvent } from './watch-stream.ts';
 export { Indexer, Lister, NAMESPACE_INDEX, namespaceIndex, objectKey, splitKey, type IndexFunc } from './indexer.ts';
+export { SharedInformerFactory, type ResourceType, type SharedInformerOptions } from './informer-factory.ts';
 export { Informer, listWatchFor, type EventHandlers, type InformerOptions, type ListWatch } from './informer.ts';
 export {
   BucketRateLimiter,

@@ -41,6 +41,10 @@ export class Indexer<T extends KubeObject = KubeObject> {
     }
   }
 
+  hasIndex(name: string): boolean {
+    return this.#funcs.has(name);
+  }
+
   get size(): number {
     return this.#items.size;
   }

@@ -60,7 +60,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   #synced = false;
   #resourceVersion = '';
   #resyncTimer: TimerHandle | undefined;
-  #started = false;
+  #running: Promise<void> | undefined;
 
   constructor(lw: ListWatch<T>, options: InformerOptions<T> = {}) {
     this.#lw = lw;
@@ -85,10 +85,16 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (this.#synced) for (const obj of this.indexer.list()) this.#call(() => handlers.onAdd?.(obj));
   }
 
-  /** Runs until the signal aborts; the returned promise settles then. */
-  async run(signal: AbortSignal): Promise<void> {
-    if (this.#started) throw new Error('informer already started');
-    this.#started = true;
+  /**
+   * Runs until the signal aborts; the returned promise settles then. A shared informer is run by
+   * every controller that uses it: calls after the first join the first run (and its signal).
+   */
+  run(signal: AbortSignal): Promise<void> {
+    this.#running ??= this.#loop(signal);
+    return this.#running;
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
     this.#scheduleResync(signal);
     let needList = true;
     while (!signal.aborted) {

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { restLeaseClient, RestClient } from '../client/index.ts';
+import { restLeaseClient, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { ControllerManager, defaultControllers } from '../controllers/index.ts';
 import { createLogger } from './logger.ts';
 
@@ -21,6 +21,7 @@ export async function startControllerManager(kubeconfigPath: string, logger: Log
   const manager = new ControllerManager({
     identity: `${hostname()}_${randomUUID()}`,
     leases: restLeaseClient(client),
+    informers: () => new SharedInformerFactory(client, { logger: log }),
     controllers: defaultControllers({ client, caPem: client.config.caPem, logger: log }),
     logger: log,
   });

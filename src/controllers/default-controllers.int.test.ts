@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { KubeObject } from '../api/types.ts';
 import { startControlPlane, type ControlPlane } from '../apiserver/index.ts';
-import { RestClient, restLeaseClient } from '../client/index.ts';
+import { RestClient, restLeaseClient, SharedInformerFactory } from '../client/index.ts';
 import { isNotFound } from '../machinery/status-error.ts';
 import { MemoryStore } from '../store/index.ts';
 import { defaultControllers } from './index.ts';
@@ -59,6 +59,7 @@ describe('namespace and serviceaccount controllers against a real API server', {
     manager = new ControllerManager({
       identity: 'int-test',
       leases: restLeaseClient(client),
+      informers: () => new SharedInformerFactory(client),
       controllers: defaultControllers({ client, caPem: client.config.caPem ?? '' }),
     });
     ac = new AbortController();

@@ -2,9 +2,9 @@
 // controller manager runs by default.
 
 import type { Logger } from 'pino';
-import type { Clock, RestClient } from '../client/index.ts';
+import { EventRecorder, type Clock, type RestClient } from '../client/index.ts';
 import { namespaceController } from './namespace/index.ts';
-import type { ControllerFactory } from './runtime/index.ts';
+import type { ControllerContext, ControllerFactory, Controller, TermContext } from './runtime/index.ts';
 import { rootCaPublisher, serviceAccountsController } from './serviceaccount/index.ts';
 
 export * from './runtime/index.ts';
@@ -17,15 +17,32 @@ export interface DefaultControllersDeps {
   caPem: string;
   clock?: Clock;
   logger?: Logger;
+  /** Names (as in CONTROLLERS) not to run. */
+  disabled?: readonly string[];
 }
+
+interface ControllerSpec {
+  /** The name users pass to --controllers / disable, as upstream's controller names. */
+  name: string;
+  /** The Events' source component. */
+  component: string;
+  make(ctx: ControllerContext, deps: DefaultControllersDeps): Controller;
+}
+
+/** Every controller the manager knows, in start order. */
+export const CONTROLLERS: readonly ControllerSpec[] = [
+  { name: 'namespace', component: 'namespace-controller', make: (ctx) => namespaceController(ctx) },
+  { name: 'serviceaccount', component: 'service-account-controller', make: (ctx) => serviceAccountsController(ctx) },
+  { name: 'root-ca-cert-publisher', component: 'root-ca-cert-publisher', make: (ctx, deps) => rootCaPublisher(ctx, deps.caPem) },
+];
 
 /** The controllers `strata controllers` and `strata server` run, each built fresh per leadership term. */
 export function defaultControllers(deps: DefaultControllersDeps): ControllerFactory[] {
   const { client, clock } = deps;
-  const child = (name: string) => ({ client, ...(clock ? { clock } : {}), ...(deps.logger ? { logger: deps.logger.child({ controller: name }) } : {}) });
-  return [
-    () => namespaceController(child('namespace')),
-    () => serviceAccountsController(child('serviceaccount')),
-    () => rootCaPublisher({ ...child('root-ca-cert-publisher'), caPem: deps.caPem }),
-  ];
+  return CONTROLLERS.filter((spec) => !deps.disabled?.includes(spec.name)).map((spec) => (term: TermContext) => {
+    const logger = deps.logger?.child({ controller: spec.name });
+    const recorder = new EventRecorder(client, { source: { component: spec.component }, ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) });
+    const ctx: ControllerContext = { client, informers: term.informers, recorder, ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };
+    return spec.make(ctx, deps);
+  });
 }

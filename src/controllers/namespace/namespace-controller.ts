@@ -6,7 +6,8 @@
 
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
-import { Informer, listWatchFor, realClock, type Clock, type RestClient } from '../../client/index.ts';
+import { realClock, type Clock, type RestClient } from '../../client/index.ts';
+import { common, type ControllerContext } from '../runtime/context.ts';
 import { isConflict, isNotFound } from '../../machinery/status-error.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { Reconciler, Result } from '../runtime/reconciler.ts';
@@ -24,8 +25,6 @@ export interface NamespaceControllerDeps {
   client: RestClient;
   clock?: Clock;
   logger?: Logger;
-  workers?: number;
-  resyncPeriodMs?: number;
 }
 
 const specFinalizers = (ns: Namespace): string[] => ns.spec?.finalizers ?? [];
@@ -88,21 +87,10 @@ export class NamespaceReconciler implements Reconciler {
   }
 }
 
-/** The namespace controller: a namespace informer feeding the NamespaceReconciler. */
-export function namespaceController(deps: NamespaceControllerDeps): Controller {
-  const { logger, clock } = deps;
-  const informer = new Informer<Namespace>(listWatchFor<Namespace>(deps.client, NAMESPACES), {
-    resyncPeriodMs: deps.resyncPeriodMs ?? 5 * 60_000,
-    ...(clock ? { clock } : {}),
-    ...(logger ? { logger } : {}),
-  });
-  const controller = new Controller({
-    name: 'namespace',
-    reconciler: new NamespaceReconciler(deps),
-    workers: deps.workers ?? 10,
-    ...(clock ? { clock } : {}),
-    ...(logger ? { logger } : {}),
-  });
+/** The namespace controller: the shared namespace informer feeding the NamespaceReconciler. */
+export function namespaceController(ctx: ControllerContext, options: { workers?: number } = {}): Controller {
+  const informer = ctx.informers.informerFor<Namespace>(NAMESPACES);
+  const controller = new Controller({ name: 'namespace', reconciler: new NamespaceReconciler(ctx), workers: options.workers ?? 10, ...common(ctx) });
   // Only namespaces being deleted need work; the rest are skipped at the handler.
   return controller.watch(informer, (ns) => (ns.metadata.deletionTimestamp ? (ns.metadata.name ?? undefined) : undefined));
 }

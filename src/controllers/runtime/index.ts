@@ -2,6 +2,7 @@
 // leader-elected ControllerManager, and expectations.
 
 export { Expectations, EXPECTATIONS_TIMEOUT_MS } from './expectations.ts';
+export { common, type ControllerContext, type TermContext } from './context.ts';
 export type { Reconciler, Result } from './reconciler.ts';
 export { Controller, type ControllerOptions, type KeyFunc } from './controller.ts';
 export {

@@ -4,19 +4,22 @@
 // signal stops the controllers, releases the Lease and settles once everything is down.
 
 import type { Logger } from 'pino';
-import { LeaderElector, realClock, type Clock, type LeaseClient } from '../../client/index.ts';
+import { LeaderElector, realClock, SharedInformerFactory, type Clock, type LeaseClient } from '../../client/index.ts';
+import type { TermContext } from './context.ts';
 import type { Controller } from './controller.ts';
 
 export const LEADER_ELECTION_NAMESPACE = 'kube-system';
 export const LEADER_ELECTION_NAME = 'strata-controller-manager';
 
-/** Builds a controller for one leadership term. */
-export type ControllerFactory = () => Controller;
+/** Builds a controller for one leadership term, from that term's shared informers. */
+export type ControllerFactory = (term: TermContext) => Controller;
 
 export interface ControllerManagerOptions {
   identity: string;
   controllers: ControllerFactory[];
   leases: LeaseClient;
+  /** Makes the shared informers of a term (one set per term: informers cannot restart). */
+  informers?: () => SharedInformerFactory;
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
@@ -74,7 +77,8 @@ export class ControllerManager {
   async #lead(signal: AbortSignal): Promise<void> {
     const log = this.#options.logger;
     this.#leading = true;
-    const controllers = this.#options.controllers.map((make) => make());
+    const term: TermContext = { informers: this.#options.informers?.() ?? new SharedInformerFactory(undefined) };
+    const controllers = this.#options.controllers.map((make) => make(term));
     this.#running = controllers;
     log?.info({ controllers: controllers.map((c) => c.name) }, 'leading: starting controllers');
     const results = await Promise.allSettled(controllers.map((c) => c.run(signal)));

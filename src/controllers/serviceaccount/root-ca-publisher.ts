@@ -3,11 +3,12 @@
 // deletions re-created. Keys are namespace names.
 
 import type { KubeObject } from '../../api/types.ts';
-import { Informer, listWatchFor, type RestClient } from '../../client/index.ts';
+import type { Informer, RestClient } from '../../client/index.ts';
 import { isAlreadyExists, isNotFound } from '../../machinery/status-error.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { Reconciler } from '../runtime/reconciler.ts';
-import { isActive, isTerminating, type NamespacedControllerDeps } from './serviceaccounts-controller.ts';
+import { isActive, isTerminating } from './serviceaccounts-controller.ts';
+import { common, type ControllerContext } from '../runtime/context.ts';
 
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 export const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
@@ -59,12 +60,10 @@ export class RootCaPublisher implements Reconciler {
   }
 }
 
-export function rootCaPublisher(deps: NamespacedControllerDeps & { caPem: string }): Controller {
-  const { client, logger, clock } = deps;
-  const common = { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };
-  const namespaces = new Informer(listWatchFor(client, NAMESPACES), common);
-  const configMaps = new Informer(listWatchFor(client, CONFIGMAPS, { fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}` }), common);
-  return new Controller({ name: 'root-ca-cert-publisher', reconciler: new RootCaPublisher(client, deps.caPem, namespaces, configMaps), workers: deps.workers ?? 1, ...common })
+export function rootCaPublisher(ctx: ControllerContext, caPem: string): Controller {
+  const namespaces = ctx.informers.informerFor(NAMESPACES);
+  const configMaps = ctx.informers.informerFor(CONFIGMAPS, { fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}` });
+  return new Controller({ name: 'root-ca-cert-publisher', reconciler: new RootCaPublisher(ctx.client, caPem, namespaces, configMaps), ...common(ctx) })
     .watch(namespaces, (ns) => ns.metadata.name)
     .watch(configMaps, (cm) => cm.metadata.namespace);
 }

@@ -1,9 +1,9 @@
 // Upstream's serviceaccounts-controller: every Active namespace has a `default` ServiceAccount;
 // one deleted is created again. Keys are namespace names.
 
-import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
-import { Informer, listWatchFor, type Clock, type RestClient } from '../../client/index.ts';
+import type { Informer, RestClient } from '../../client/index.ts';
+import { common, type ControllerContext } from '../runtime/context.ts';
 import { isAlreadyExists, isNotFound } from '../../machinery/status-error.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { Reconciler } from '../runtime/reconciler.ts';
@@ -11,13 +11,6 @@ import type { Reconciler } from '../runtime/reconciler.ts';
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' } as const;
 const SERVICE_ACCOUNTS = { group: '', version: 'v1', resource: 'serviceaccounts' } as const;
-
-export interface NamespacedControllerDeps {
-  client: RestClient;
-  clock?: Clock;
-  logger?: Logger;
-  workers?: number;
-}
 
 export const isActive = (ns: KubeObject | undefined): boolean =>
   !!ns && !ns.metadata.deletionTimestamp && ((ns['status'] as { phase?: string } | undefined)?.phase ?? 'Active') === 'Active';
@@ -53,12 +46,10 @@ export function isTerminating(err: unknown): boolean {
   return status?.details?.causes?.some((c) => c.reason === 'NamespaceTerminating') ?? false;
 }
 
-export function serviceAccountsController(deps: NamespacedControllerDeps): Controller {
-  const { client, logger, clock } = deps;
-  const common = { ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };
-  const namespaces = new Informer(listWatchFor(client, NAMESPACES), common);
-  const serviceAccounts = new Informer(listWatchFor(client, SERVICE_ACCOUNTS, { fieldSelector: `metadata.name=${DEFAULT_SERVICE_ACCOUNT}` }), common);
-  return new Controller({ name: 'serviceaccount', reconciler: new ServiceAccountsReconciler(client, namespaces, serviceAccounts), workers: deps.workers ?? 1, ...common })
+export function serviceAccountsController(ctx: ControllerContext): Controller {
+  const namespaces = ctx.informers.informerFor(NAMESPACES);
+  const serviceAccounts = ctx.informers.informerFor(SERVICE_ACCOUNTS, { fieldSelector: `metadata.name=${DEFAULT_SERVICE_ACCOUNT}` });
+  return new Controller({ name: 'serviceaccount', reconciler: new ServiceAccountsReconciler(ctx.client, namespaces, serviceAccounts), ...common(ctx) })
     .watch(namespaces, (ns) => ns.metadata.name)
     .watch(serviceAccounts, (sa) => sa.metadata.namespace);
 }
