@@ -19,9 +19,11 @@ export interface DefaultControllersDeps {
   logger?: Logger;
   /** Names (as in CONTROLLERS) not to run. */
   disabled?: readonly string[];
+  /** Controllers to run besides CONTROLLERS (tests of controllers not listed there). */
+  extra?: readonly ControllerSpec[];
 }
 
-interface ControllerSpec {
+export interface ControllerSpec {
   /** The name users pass to --controllers / disable, as upstream's controller names. */
   name: string;
   /** The Events' source component. */
@@ -39,7 +41,7 @@ export const CONTROLLERS: readonly ControllerSpec[] = [
 /** The controllers `strata controllers` and `strata server` run, each built fresh per leadership term. */
 export function defaultControllers(deps: DefaultControllersDeps): ControllerFactory[] {
   const { client, clock } = deps;
-  return CONTROLLERS.filter((spec) => !deps.disabled?.includes(spec.name)).map((spec) => (term: TermContext) => {
+  return [...CONTROLLERS, ...(deps.extra ?? [])].filter((spec) => !deps.disabled?.includes(spec.name)).map((spec) => (term: TermContext) => {
     const logger = deps.logger?.child({ controller: spec.name });
     const recorder = new EventRecorder(client, { source: { component: spec.component }, ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) });
     const ctx: ControllerContext = { client, informers: term.informers, recorder, ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };

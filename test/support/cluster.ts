@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startControlPlane, type ControlPlane } from '../../src/apiserver/index.ts';
 import { RestClient, restLeaseClient, SharedInformerFactory, type ResourceRef } from '../../src/client/index.ts';
-import { CONTROLLERS, ControllerManager, defaultControllers } from '../../src/controllers/index.ts';
+import { CONTROLLERS, ControllerManager, defaultControllers, type ControllerSpec } from '../../src/controllers/index.ts';
 import { isNotFound } from '../../src/machinery/status-error.ts';
 import { MemoryStore } from '../../src/store/index.ts';
 import { PodDriver, type PodDriverOptions } from './pod-driver.ts';
@@ -22,8 +22,8 @@ export interface TestCluster {
 }
 
 export interface TestClusterOptions {
-  /** Controller names to run (CONTROLLERS[].name); all when omitted. */
-  controllers?: string[];
+  /** Controllers to run: names from CONTROLLERS, or specs not (yet) listed there; all of CONTROLLERS when omitted. */
+  controllers?: (string | ControllerSpec)[];
   /** PodDriver options; false runs no driver. */
   driver?: PodDriverOptions | false;
   logLevel?: string;
@@ -37,12 +37,14 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     maxInflight: 1000, version: 'v1.33.0', logger, openStore: async () => new MemoryStore(),
   });
   const client = await RestClient.fromKubeconfig(cp.kubeconfigPath);
-  const disabled = options.controllers ? CONTROLLERS.map((c) => c.name).filter((n) => !options.controllers?.includes(n)) : [];
+  const wanted = options.controllers?.map((c) => (typeof c === 'string' ? c : c.name));
+  const extra = (options.controllers ?? []).filter((c): c is ControllerSpec => typeof c !== 'string' && !CONTROLLERS.some((k) => k.name === c.name));
+  const disabled = wanted ? CONTROLLERS.map((c) => c.name).filter((n) => !wanted.includes(n)) : [];
   const manager = new ControllerManager({
     identity: 'test-cluster',
     leases: restLeaseClient(client),
     informers: () => new SharedInformerFactory(client),
-    controllers: defaultControllers({ client, caPem: client.config.caPem ?? '', disabled, logger }),
+    controllers: defaultControllers({ client, caPem: client.config.caPem ?? '', disabled, logger, extra }),
     logger,
   });
   const ac = new AbortController();

@@ -99,7 +99,7 @@ export class PodDriver {
       const nodeName = pod.spec?.nodeName;
       if (!nodeName) {
         if (this.#options.bind === false) return;
-        const target = this.nodes[this.#next++ % this.nodes.length] ?? 'node-1';
+        const target = pinnedNode(pod) ?? this.nodes[this.#next++ % this.nodes.length] ?? 'node-1';
         await this.#client.request('POST', `/api/v1/namespaces/${ref.namespace}/pods/${ref.name}/binding`, {
           apiVersion: 'v1', kind: 'Binding', metadata: { name: ref.name, namespace: ref.namespace }, target: { apiVersion: 'v1', kind: 'Node', name: target },
         }, { signal });
@@ -177,4 +177,16 @@ export class PodDriver {
     const n = ++this.#ip;
     return `10.244.${(n >> 8) & 255}.${n & 255}`;
   }
+}
+
+/** The node a pod is pinned to by required node affinity on metadata.name (DaemonSet pods) or the hostname label. */
+function pinnedNode(pod: Pod): string | undefined {
+  const spec = pod.spec as {
+    nodeSelector?: Record<string, string>;
+    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { key: string; operator: string; values?: string[] }[] }[] } } };
+  } | undefined;
+  for (const term of spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
+    for (const f of term.matchFields ?? []) if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.[0]) return f.values[0];
+  }
+  return spec?.nodeSelector?.['kubernetes.io/hostname'];
 }
