@@ -20,6 +20,9 @@ import type { NamespaceGuard } from './registry/generic-store.ts';
 import { strategyFor } from './registry/strategies/index.ts';
 import { registerCrdKind, startCrdController } from './crd/index.ts';
 import { ApiServer } from './server.ts';
+import { localTransport } from './local-transport.ts';
+import { RestClient } from '../client/index.ts';
+import type { UserInfo } from './filters/authn.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -43,8 +46,13 @@ export interface ControlPlane {
   readonly kubeconfigPath: string;
   readonly url: string;
   readonly metrics: ApiMetrics;
+  /** A client that calls this server in-process (no HTTP, no TLS) as `user` (the controller manager by default). */
+  localClient(user?: UserInfo, userAgent?: string): RestClient;
   close(): Promise<void>;
 }
+
+/** The identity of in-process control-plane components (upstream's loopback client is in system:masters). */
+export const CONTROL_PLANE_USER: UserInfo = { username: 'system:kube-controller-manager', groups: ['system:masters', 'system:authenticated'] };
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const log = options.logger;
@@ -119,6 +127,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     kubeconfigPath,
     url,
     metrics,
+    localClient(user = CONTROL_PLANE_USER, userAgent = 'strata-in-process') {
+      return new RestClient({ server: url, caPem: pki.caCertPem, userAgent }, localTransport(server, user));
+    },
     async close() {
       await server.close();
       crds.close();

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { badRequest, failure, notFound, tooManyRequests, unauthorized } from '../machinery/status-error.ts';
 import type { ApiRegistry } from './api-registry.ts';
 import { forbiddenError, requestAttributes, type Authorizer } from './auth/index.ts';
-import type { Authenticator } from './filters/authn.ts';
+import type { Authenticator, UserInfo } from './filters/authn.ts';
 import { Discovery, wantsAggregated } from './handlers/discovery.ts';
 import { handleResource } from './handlers/resource-handler.ts';
 import type { AnyRequest } from './http/body.ts';
@@ -106,7 +106,16 @@ export class ApiServer {
     });
   }
 
-  async #handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+  /**
+   * Serves a request made inside this process (the in-process client of the controllers): the
+   * same routing, limits, authorization, admission and metrics as the network path, with the
+   * caller's identity given instead of read from a certificate or token.
+   */
+  serveLocal(req: Http2ServerRequest, res: Http2ServerResponse, user: UserInfo): Promise<void> {
+    return this.#handle(req, res, user);
+  }
+
+  async #handle(req: Http2ServerRequest, res: Http2ServerResponse, localUser?: UserInfo): Promise<void> {
     const started = process.hrtime.bigint();
     let url: URL;
     let info: ReturnType<typeof parseResourcePath>;
@@ -129,7 +138,7 @@ export class ApiServer {
     }
     try {
       if (limited && this.#inflight > this.#config.maxInflight) throw tooManyRequests('Too many requests, please try again later.', 1);
-      code = await this.#route(req, res, url, info);
+      code = await this.#route(req, res, url, info, localUser);
     } catch (err) {
       code = sendError(req, res, err, (e) => this.#log.error({ err: e, path: url.pathname, verb }, 'unexpected error serving request'));
     } finally {
@@ -142,10 +151,10 @@ export class ApiServer {
     }
   }
 
-  async #route(req: Http2ServerRequest, res: Http2ServerResponse, url: URL, info: ReturnType<typeof parseResourcePath>): Promise<number> {
+  async #route(req: Http2ServerRequest, res: Http2ServerResponse, url: URL, info: ReturnType<typeof parseResourcePath>, localUser?: UserInfo): Promise<number> {
     const path = url.pathname;
     if (isHealth(path)) return this.#health(req, res, path);
-    const user = await this.#deps.authenticator.authenticate(req);
+    const user = localUser ?? (await this.#deps.authenticator.authenticate(req));
     if (!user) throw unauthorized();
     const attributes = requestAttributes(user, req.method, path, info);
     const decision = await this.#deps.authorizer.authorize(attributes);

@@ -23,7 +23,7 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-describe('client against a real API server', () => {
+for (const transport of ['https', 'in-process'] as const) describe(`client against a real API server (${transport})`, () => {
   let dir: string;
   let cp: ControlPlane;
   let client: RestClient;
@@ -34,7 +34,7 @@ describe('client against a real API server', () => {
       dataDir: dir, bind: '127.0.0.1', port: 0, tlsSans: [], serviceCidr: '10.96.0.0/12', nodePortRange: [30000, 32767],
       maxInflight: 400, version: 'v1.33.0', logger: pino({ level: 'silent' }), openStore: async () => new MemoryStore(),
     });
-    client = await RestClient.fromKubeconfig(cp.kubeconfigPath);
+    client = transport === 'https' ? await RestClient.fromKubeconfig(cp.kubeconfigPath) : cp.localClient();
   });
 
   after(async () => {
@@ -165,5 +165,55 @@ describe('client against a real API server', () => {
     assert.equal(lease?.spec?.leaseTransitions, 1);
     b.ac.abort();
     await b.done;
+  });
+});
+
+describe('in-process client', () => {
+  let dir: string;
+  let cp: ControlPlane;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'strata-local-'));
+    cp = await startControlPlane({
+      dataDir: dir, bind: '127.0.0.1', port: 0, tlsSans: [], serviceCidr: '10.96.0.0/12', nodePortRange: [30000, 32767],
+      maxInflight: 400, version: 'v1.33.0', logger: pino({ level: 'silent' }), openStore: async () => new MemoryStore(),
+    });
+  });
+
+  after(async () => {
+    await cp?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('acts as the given identity, through the same authorization and validation as the network', async () => {
+    const client = cp.localClient();
+    const review: KubeObject = await client.create({ group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews' }, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {} });
+    assert.equal((review['status'] as { userInfo: { username: string } }).userInfo.username, 'system:kube-controller-manager');
+    await assert.rejects(client.create(CM, { ...cm('Bad_Name') }), (e) => e instanceof StatusError && e.code === 422 && e.status.reason === 'Invalid');
+    const other = cp.localClient({ username: 'alice', groups: ['system:authenticated'] });
+    const whoami: KubeObject = await other.create({ group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews' }, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {} });
+    assert.equal((whoami['status'] as { userInfo: { username: string } }).userInfo.username, 'alice');
+  });
+
+  it('ends a watch on the server when the client aborts, and close() ends every open watch', async () => {
+    const client = cp.localClient();
+    const ac = new AbortController();
+    const events: string[] = [];
+    const first = (async () => {
+      for await (const ev of client.watch({ ...CM, namespace: 'default' }, { signal: ac.signal })) events.push(ev.type);
+    })().catch((e: unknown) => e);
+    const second = (async () => {
+      const got: string[] = [];
+      for await (const ev of client.watch({ ...CM, namespace: 'default' })) got.push(ev.type);
+      return got;
+    })().catch((e: unknown) => e);
+    await client.create(CM, cm('w1'));
+    await until(() => events.length >= 1);
+    ac.abort();
+    await first;
+    await client.create(CM, cm('w2'));
+    client.close();
+    assert.ok((await second) instanceof Error, 'close() ends an open watch with an error');
+    assert.deepEqual(events, ['ADDED']);
   });
 });

@@ -9,6 +9,8 @@ export {
   resourcePath,
   toStatusError,
   type DeleteOptions,
+  type Exchange,
+  type Transport,
   type ListOptions,
   type ObjectList,
   type PatchType,

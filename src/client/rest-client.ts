@@ -76,18 +76,29 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s ? `?${s}` : '';
 }
 
-interface Response {
+/** One request and its answer; the body streams (a watch never ends by itself). */
+export interface Exchange {
   status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: AsyncIterable<Buffer>;
+  /** Stops reading: the server sees the client go away. */
+  cancel(): void;
+}
+
+/** How requests reach the server: HTTP/2 over TLS, or a direct call into an in-process server. */
+export interface Transport {
+  exchange(method: string, path: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<Exchange>;
+  close(): void;
 }
 
 export class RestClient {
   readonly config: Readonly<ClientConfig>;
-  #session: ClientHttp2Session | undefined;
+  readonly #transport: Transport;
 
-  constructor(config: ClientConfig) {
+  /** Without a transport, requests go over HTTP/2 to config.server. */
+  constructor(config: ClientConfig, transport?: Transport) {
     this.config = Object.freeze({ ...config });
+    this.#transport = transport ?? new Http2Transport(this.config);
   }
 
   static async fromKubeconfig(path: string, overrides: Partial<ClientConfig> = {}): Promise<RestClient> {
@@ -140,24 +151,59 @@ export class RestClient {
   async *watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     const { signal, ...params } = opts;
     const path = resourcePath({ ...ref, name: '' }) + query({ ...params, watch: true });
-    const stream = this.#open('GET', path, undefined, signal);
-    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
-      stream.once('response', resolve);
-      stream.once('error', reject);
-    });
-    const status = Number(headers[':status']);
-    if (status >= 300) {
-      const body = await collect(stream);
-      throw toStatusError(status, body);
-    }
+    const res = await this.#transport.exchange('GET', path, this.#headers(), undefined, signal);
+    if (res.status >= 300) throw toStatusError(res.status, await collect(res.body));
     try {
-      yield* readWatchEvents<T>(stream);
+      yield* readWatchEvents<T>(res.body);
     } finally {
-      stream.destroy();
+      res.cancel();
     }
   }
 
   /** Closes the connection, ending any open watches. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  #headers(contentType?: string): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.config.userAgent ?? 'strata-client' };
+    if (this.config.token) headers['authorization'] = `Bearer ${this.config.token}`;
+    if (contentType) headers['content-type'] = contentType;
+    return headers;
+  }
+
+  async #json<T>(method: string, path: string, body: unknown, signal?: AbortSignal, contentType = 'application/json'): Promise<T> {
+    const timeout = AbortSignal.timeout(this.config.requestTimeoutMs ?? 30_000);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const res = await this.#transport.exchange(method, path, this.#headers(payload ? contentType : undefined), payload, signal ? AbortSignal.any([signal, timeout]) : timeout);
+    const buf = await collect(res.body);
+    if (res.status >= 300) throw toStatusError(res.status, buf);
+    return JSON.parse(buf.toString('utf8')) as T;
+  }
+}
+
+/** Requests over one multiplexed HTTP/2 session, re-opened when the server goes away. */
+class Http2Transport implements Transport {
+  readonly #config: Readonly<ClientConfig>;
+  #session: ClientHttp2Session | undefined;
+
+  constructor(config: Readonly<ClientConfig>) {
+    this.#config = config;
+  }
+
+  exchange(method: string, path: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal | undefined): Promise<Exchange> {
+    const h2: OutgoingHttpHeaders = { ...headers, [constants.HTTP2_HEADER_METHOD]: method, [constants.HTTP2_HEADER_PATH]: path };
+    return new Promise((resolve, reject) => {
+      // endStream is explicit: node ends GET/DELETE streams by default, which would drop a DeleteOptions body.
+      const stream = this.#sessionFor().request(h2, { endStream: body === undefined, ...(signal ? { signal } : {}) });
+      if (body) stream.end(body);
+      stream.once('error', reject);
+      stream.once('response', (res: IncomingHttpHeaders) => {
+        resolve({ status: Number(res[':status']), headers: res, body: stream as AsyncIterable<Buffer>, cancel: () => stream.destroy() });
+      });
+    });
+  }
+
   close(): void {
     this.#session?.destroy();
     this.#session = undefined;
@@ -165,7 +211,7 @@ export class RestClient {
 
   #sessionFor(): ClientHttp2Session {
     if (this.#session && !this.#session.closed && !this.#session.destroyed) return this.#session;
-    const c = this.config;
+    const c = this.#config;
     const session = connect(c.server, {
       ...(c.caPem ? { ca: c.caPem } : {}),
       ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}),
@@ -180,39 +226,6 @@ export class RestClient {
     this.#session = session;
     return session;
   }
-
-  #open(method: string, path: string, body: unknown, signal: AbortSignal | undefined, contentType = 'application/json') {
-    const headers: OutgoingHttpHeaders = {
-      [constants.HTTP2_HEADER_METHOD]: method,
-      [constants.HTTP2_HEADER_PATH]: path,
-      accept: 'application/json',
-      'user-agent': this.config.userAgent ?? 'strata-client',
-    };
-    if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    if (payload) headers['content-type'] = contentType;
-    // endStream is explicit: node ends GET/DELETE streams by default, which would drop a DeleteOptions body.
-    const stream = this.#sessionFor().request(headers, { endStream: payload === undefined, ...(signal ? { signal } : {}) });
-    if (payload) stream.end(payload);
-    return stream;
-  }
-
-  async #json<T>(method: string, path: string, body: unknown, signal?: AbortSignal, contentType?: string): Promise<T> {
-    const timeout = AbortSignal.timeout(this.config.requestTimeoutMs ?? 30_000);
-    const res = await this.#request(method, path, body, signal ? AbortSignal.any([signal, timeout]) : timeout, contentType);
-    if (res.status >= 300) throw toStatusError(res.status, res.body);
-    return JSON.parse(res.body.toString('utf8')) as T;
-  }
-
-  #request(method: string, path: string, body: unknown, signal: AbortSignal, contentType?: string): Promise<Response> {
-    return new Promise((resolve, reject) => {
-      const stream = this.#open(method, path, body, signal, contentType);
-      stream.once('error', reject);
-      stream.once('response', (headers) => {
-        collect(stream).then((buf) => resolve({ status: Number(headers[':status']), headers, body: buf }), reject);
-      });
-    });
-  }
 }
 
 function named(ref: ResourceRef, obj: KubeObject): ResourceRef {
@@ -223,13 +236,10 @@ function writeQuery(opts: WriteOptions, extra: Record<string, boolean> = {}): st
   return query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined, ...extra });
 }
 
-function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-    stream.once('error', reject);
-  });
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c);
+  return Buffer.concat(chunks);
 }
 
 const REASONS: Record<number, string> = {

@@ -14,9 +14,9 @@ export interface RunningControllerManager {
   stop(): Promise<void>;
 }
 
-export async function startControllerManager(kubeconfigPath: string, logger: Logger): Promise<RunningControllerManager> {
-  const client = await RestClient.fromKubeconfig(kubeconfigPath, { userAgent: 'strata-controller-manager' });
-  if (!client.config.caPem) throw new Error(`kubeconfig ${kubeconfigPath} names no certificate authority to publish as kube-root-ca.crt`);
+/** Runs the leader-elected controller manager through `client` (in-process or over HTTPS). */
+export function startControllerManager(client: RestClient, logger: Logger): RunningControllerManager {
+  if (!client.config.caPem) throw new Error(`the client for ${client.config.server} names no certificate authority to publish as kube-root-ca.crt`);
   const log = logger.child({ component: 'controller-manager' });
   const manager = new ControllerManager({
     identity: `${hostname()}_${randomUUID()}`,
@@ -39,7 +39,8 @@ export async function startControllerManager(kubeconfigPath: string, logger: Log
 
 export async function runControllers(flags: { kubeconfig: string; logLevel: string }): Promise<void> {
   const logger = createLogger(flags.logLevel);
-  const running = await startControllerManager(flags.kubeconfig, logger);
+  const client = await RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'strata-controller-manager' });
+  const running = startControllerManager(client, logger);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

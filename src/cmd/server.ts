@@ -47,10 +47,10 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   logger.info({ url: cp.url, kubeconfig: cp.kubeconfigPath, host: hostname(), ms: Date.now() - started }, 'API server ready');
   process.stdout.write(`Strata API server ready at ${cp.url}\nkubeconfig: ${cp.kubeconfigPath}\n  export KUBECONFIG=${cp.kubeconfigPath}\n`);
 
-  // The controllers reach the API over loopback HTTPS with the admin kubeconfig, like any other
-  // client; the in-process client that skips HTTP and TLS (same authz/admission path) comes later.
+  // The controllers call the API in-process: the same handlers, admission and watch cache as
+  // over the network, without HTTP framing, TLS or JSON over a socket.
   let controllers: RunningControllerManager | undefined;
-  if (!flags.disableControllers) controllers = await startControllerManager(cp.kubeconfigPath, logger);
+  if (!flags.disableControllers) controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -40,11 +40,13 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const wanted = options.controllers?.map((c) => (typeof c === 'string' ? c : c.name));
   const extra = (options.controllers ?? []).filter((c): c is ControllerSpec => typeof c !== 'string' && !CONTROLLERS.some((k) => k.name === c.name));
   const disabled = wanted ? CONTROLLERS.map((c) => c.name).filter((n) => !wanted.includes(n)) : [];
+  // The manager calls the server in-process, as in `strata server`; tests use HTTPS like kubectl.
+  const local = cp.localClient();
   const manager = new ControllerManager({
     identity: 'test-cluster',
-    leases: restLeaseClient(client),
-    informers: () => new SharedInformerFactory(client),
-    controllers: defaultControllers({ client, caPem: client.config.caPem ?? '', disabled, logger, extra }),
+    leases: restLeaseClient(local),
+    informers: () => new SharedInformerFactory(local),
+    controllers: defaultControllers({ client: local, caPem: client.config.caPem ?? '', disabled, logger, extra }),
     logger,
   });
   const ac = new AbortController();
@@ -57,6 +59,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       await driver?.stop();
       ac.abort();
       await running;
+      local.close();
       client.close();
       await cp.close();
       await rm(dir, { recursive: true, force: true });
