@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { restLeaseClient, RestClient, SharedInformerFactory } from '../client/index.ts';
-import { ControllerManager, defaultControllers } from '../controllers/index.ts';
+import { CONTROLLERS, ControllerManager, defaultControllers } from '../controllers/index.ts';
 import { createLogger } from './logger.ts';
 
 export interface RunningControllerManager {
@@ -14,15 +14,65 @@ export interface RunningControllerManager {
   stop(): Promise<void>;
 }
 
+/** Leader election and controller selection, as kube-controller-manager's flags. */
+export interface ControllerManagerFlags {
+  leaderElectLeaseDuration?: string;
+  leaderElectRenewDeadline?: string;
+  leaderElectRetryPeriod?: string;
+  /** Upstream's --controllers: "*", "foo", "-bar" entries. */
+  controllers?: string;
+}
+
+/** Parses a Go-style duration ("15s", "500ms", "1m30s") into milliseconds. */
+export function parseDuration(raw: string, flag: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(raw)) !== null) {
+    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    consumed = re.lastIndex;
+  }
+  if (raw === '' || consumed !== raw.length) throw new Error(`invalid ${flag} "${raw}" (want a duration such as 15s or 500ms)`);
+  return total;
+}
+
+/** The controller names `--controllers` selects ("*" is every one; "-name" removes one). */
+export function disabledControllers(spec: string | undefined): string[] {
+  if (!spec) return [];
+  const known = CONTROLLERS.map((c) => c.name);
+  const items = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    const name = item.replace(/^-/, '');
+    if (name !== '*' && !known.includes(name)) throw new Error(`unknown controller "${name}" in --controllers (known: ${known.join(', ')})`);
+  }
+  const enabled = items.includes('*') ? new Set(known) : new Set<string>();
+  for (const item of items) {
+    if (item.startsWith('-')) enabled.delete(item.slice(1));
+    else if (item !== '*') enabled.add(item);
+  }
+  return known.filter((n) => !enabled.has(n));
+}
+
 /** Runs the leader-elected controller manager through `client` (in-process or over HTTPS). */
-export function startControllerManager(client: RestClient, logger: Logger): RunningControllerManager {
+export function startControllerManager(client: RestClient, logger: Logger, flags: ControllerManagerFlags = {}): RunningControllerManager {
   if (!client.config.caPem) throw new Error(`the client for ${client.config.server} names no certificate authority to publish as kube-root-ca.crt`);
-  const log = logger.child({ component: 'controller-manager' });
+  const leaseDurationMs = parseDuration(flags.leaderElectLeaseDuration ?? '15s', '--leader-elect-lease-duration');
+  const renewDeadlineMs = parseDuration(flags.leaderElectRenewDeadline ?? '10s', '--leader-elect-renew-deadline');
+  const retryPeriodMs = parseDuration(flags.leaderElectRetryPeriod ?? '2s', '--leader-elect-retry-period');
+  if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs && retryPeriodMs > 0)) {
+    throw new Error('leader election needs lease duration > renew deadline > retry period > 0');
+  }
+  const identity = `${hostname()}_${randomUUID()}`;
+  const log = logger.child({ component: 'controller-manager', identity });
   const manager = new ControllerManager({
-    identity: `${hostname()}_${randomUUID()}`,
+    identity,
     leases: restLeaseClient(client),
     informers: () => new SharedInformerFactory(client, { logger: log }),
-    controllers: defaultControllers({ client, caPem: client.config.caPem, logger: log }),
+    controllers: defaultControllers({ client, caPem: client.config.caPem, logger: log, identity, disabled: disabledControllers(flags.controllers) }),
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
     logger: log,
   });
   const ac = new AbortController();
@@ -37,10 +87,10 @@ export function startControllerManager(client: RestClient, logger: Logger): Runn
   };
 }
 
-export async function runControllers(flags: { kubeconfig: string; logLevel: string }): Promise<void> {
+export async function runControllers(flags: ControllerManagerFlags & { kubeconfig: string; logLevel: string }): Promise<void> {
   const logger = createLogger(flags.logLevel);
   const client = await RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'strata-controller-manager' });
-  const running = startControllerManager(client, logger);
+  const running = startControllerManager(client, logger, flags);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

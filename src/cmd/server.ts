@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { startControlPlane } from '../apiserver/index.ts';
 import { SqliteStore } from '../store/index.ts';
-import { startControllerManager, type RunningControllerManager } from './controllers.ts';
+import { startControllerManager, type ControllerManagerFlags, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
 import { VERSION } from './version.ts';
 
-export interface ServerFlags {
+export interface ServerFlags extends ControllerManagerFlags {
   dataDir: string;
   port: string;
   bind: string;
@@ -50,7 +50,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   // The controllers call the API in-process: the same handlers, admission and watch cache as
   // over the network, without HTTP framing, TLS or JSON over a socket.
   let controllers: RunningControllerManager | undefined;
-  if (!flags.disableControllers) controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger);
+  if (!flags.disableControllers) controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger, flags);
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -71,3 +71,4 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
+

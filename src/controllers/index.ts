@@ -19,6 +19,8 @@ export interface DefaultControllersDeps {
   logger?: Logger;
   /** Names (as in CONTROLLERS) not to run. */
   disabled?: readonly string[];
+  /** The manager's identity, written as reportingInstance of every Event. */
+  identity?: string;
   /** Controllers to run besides CONTROLLERS (tests of controllers not listed there). */
   extra?: readonly ControllerSpec[];
 }
@@ -43,7 +45,7 @@ export function defaultControllers(deps: DefaultControllersDeps): ControllerFact
   const { client, clock } = deps;
   return [...CONTROLLERS, ...(deps.extra ?? [])].filter((spec) => !deps.disabled?.includes(spec.name)).map((spec) => (term: TermContext) => {
     const logger = deps.logger?.child({ controller: spec.name });
-    const recorder = new EventRecorder(client, { source: { component: spec.component }, ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) });
+    const recorder = new EventRecorder(client, { source: { component: spec.component }, ...(deps.identity ? { reportingInstance: deps.identity } : {}), ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) });
     const ctx: ControllerContext = { client, informers: term.informers, recorder, ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };
     return spec.make(ctx, deps);
   });
