@@ -6,6 +6,10 @@
 //   sim.strata.dev/exit-code: "N"   the pod's containers exit with N after run-ms (Succeeded/Failed)
 //   sim.strata.dev/run-ms: "N"      how long such a pod runs (default 300)
 //   sim.strata.dev/never-ready: "true"  Running but never Ready
+//   sim.strata.dev/exit-code-by-index: "1=3,4=0"  for Indexed Job pods (by their completion index
+//                                   annotation) the exit code of those indexes; others use exit-code
+// A pod being deleted that still holds finalizers (Job pods keep batch.kubernetes.io/job-tracking
+// until counted) first turns Failed, as the kubelet's termination does, then gets the grace-0 delete.
 
 import { Controller, type Reconciler } from '../../src/controllers/runtime/index.ts';
 import { isConflict, isNotFound, isInvalid } from '../../src/machinery/status-error.ts';
@@ -18,6 +22,8 @@ import type { KubeObject } from '../../src/api/types.ts';
 export const EXIT_CODE = 'sim.strata.dev/exit-code';
 export const RUN_MS = 'sim.strata.dev/run-ms';
 export const NEVER_READY = 'sim.strata.dev/never-ready';
+export const EXIT_CODE_BY_INDEX = 'sim.strata.dev/exit-code-by-index';
+const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 
 export interface PodDriverOptions {
   nodes?: string[];
@@ -41,6 +47,8 @@ export class PodDriver {
   #run: Promise<void> | undefined;
   #next = 0;
   #ip = 0;
+  /** When each pod (by uid) was reported Running, in ms (startTime has second precision only). */
+  readonly #runningSince = new Map<string, number>();
 
   constructor(client: RestClient, options: PodDriverOptions = {}) {
     this.#client = client;
@@ -93,6 +101,10 @@ export class PodDriver {
     const ref = { ...PODS, namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '' };
     try {
       if (pod.metadata.deletionTimestamp) {
+        const phase = pod.status?.phase;
+        if (pod.metadata.finalizers?.length && this.nodes.includes(pod.spec?.nodeName ?? '') && phase !== 'Succeeded' && phase !== 'Failed') {
+          await this.#writeStatus(pod, 'Failed', false, 137, signal);
+        }
         await this.#client.delete({ ...ref }, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid ?? '' }, signal });
         return;
       }
@@ -123,10 +135,11 @@ export class PodDriver {
       const readyDelay = this.#options.readyDelayMs ?? 0;
       const ready = annotations[NEVER_READY] !== 'true' && readyDelay === 0;
       await this.#writeStatus(pod, 'Running', ready, undefined, signal);
-      if (annotations[EXIT_CODE] !== undefined) return { requeueAfter: Number(annotations[RUN_MS] ?? 300) };
+      this.#runningSince.set(pod.metadata.uid ?? '', Date.now());
+      if (exitCodeOf(annotations) !== undefined) return { requeueAfter: Number(annotations[RUN_MS] ?? 300) };
       return ready || annotations[NEVER_READY] === 'true' ? undefined : { requeueAfter: readyDelay };
     }
-    const exit = annotations[EXIT_CODE];
+    const exit = exitCodeOf(annotations);
     if (exit !== undefined) {
       const started = Date.parse(pod.status?.startTime ?? '') || now;
       const remaining = started + Number(annotations[RUN_MS] ?? 300) - now;
@@ -135,7 +148,12 @@ export class PodDriver {
       return;
     }
     if (annotations[NEVER_READY] !== 'true' && podCondition(pod, 'Ready')?.status !== 'True') {
+      // The Running write itself wakes this pod again: Ready only once the delay has passed.
+      const runningSince = this.#runningSince.get(pod.metadata.uid ?? '') ?? now;
+      const wait = runningSince + (this.#options.readyDelayMs ?? 0) - now;
+      if (wait > 0) return { requeueAfter: wait };
       await this.#writeStatus(pod, 'Running', true, undefined, signal);
+      this.#runningSince.delete(pod.metadata.uid ?? '');
     }
   }
 
@@ -177,6 +195,18 @@ export class PodDriver {
     const n = ++this.#ip;
     return `10.244.${(n >> 8) & 255}.${n & 255}`;
   }
+}
+
+/** The exit code a pod's containers end with: by completion index when listed, else exit-code; undefined for pods that keep running. */
+function exitCodeOf(annotations: Record<string, string>): string | undefined {
+  const index = annotations[COMPLETION_INDEX];
+  if (index !== undefined && annotations[EXIT_CODE_BY_INDEX]) {
+    for (const pair of annotations[EXIT_CODE_BY_INDEX].split(',')) {
+      const [ix, code] = pair.split('=');
+      if (ix?.trim() === index && code !== undefined) return code.trim();
+    }
+  }
+  return annotations[EXIT_CODE];
 }
 
 /** The node a pod is pinned to by required node affinity on metadata.name (DaemonSet pods) or the hostname label. */
