@@ -5,6 +5,7 @@ import { labelSelectorMatches, maxLenError, validateAnnotations, validateLabelSe
 import { JOB_CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_JOB_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../defaults/workloads.ts';
 import { deepEqual, fieldErrors, has, immutable, isRec, nonNegative, obj, oneOf, optionalOneOf, rec, recList, str, type Errs, type Rec } from './fields.ts';
 import { templateLabels, validatePodTemplateSpec } from './pod-spec.ts';
+import { parseSchedule, ScheduleError } from '../../machinery/cron-schedule.ts';
 
 const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
 const POD_FAILURE_ACTIONS = ['Count', 'FailIndex', 'FailJob', 'Ignore'] as const;
@@ -140,6 +141,18 @@ export function validateCronJobCreate(cj: Rec): Errs {
   return schedule.includes('TZ') ? [fieldErrors.invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead')] : [];
 }
 
+/** The schedule must parse as the CronJob controller reads it (upstream validates it with the same parser). */
+function validateSchedule(schedule: string): Errs {
+  try {
+    // TZ= prefixes are judged by the rule above; the zone is irrelevant to whether the fields parse.
+    parseSchedule(schedule, undefined, 'UTC');
+    return [];
+  } catch (err) {
+    if (err instanceof ScheduleError) return [fieldErrors.invalid('spec.schedule', schedule, err.message)];
+    throw err;
+  }
+}
+
 export function validateCronJob(cj: Rec): Errs {
   const errs: Errs = [];
   const name = str(obj(cj, 'metadata'), 'name');
@@ -147,6 +160,7 @@ export function validateCronJob(cj: Rec): Errs {
   const spec = obj(cj, 'spec');
   const schedule = str(spec, 'schedule');
   if (!schedule) errs.push(fieldErrors.required('spec.schedule', ''));
+  else errs.push(...validateSchedule(schedule));
   errs.push(...validateTimeZone(spec['timeZone'], 'spec.timeZone'));
   errs.push(...nonNegative(spec['startingDeadlineSeconds'], 'spec.startingDeadlineSeconds'));
   errs.push(...oneOf(spec['concurrencyPolicy'], ['Allow', 'Forbid', 'Replace'], 'spec.concurrencyPolicy'));

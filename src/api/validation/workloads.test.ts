@@ -175,4 +175,9 @@ describe('CronJob', () => {
     assert.deepEqual(fields(errs), ['metadata.name', 'spec.schedule', 'spec.timeZone', 'spec.jobTemplate.spec.selector']);
     assert.equal(errs[0]?.message, `Invalid value: "${'x'.repeat(53)}": must be no more than 52 characters`);
   });
+
+  it('refuses a schedule the controller could not parse, and accepts macros', () => {
+    for (const bad of ['61 * * * *', '* * *', '0 0 L * *', 'every minute']) assert.deepEqual(fields(create(cronJob({ schedule: bad }))), ['spec.schedule'], bad);
+    for (const good of ['@hourly', '@every 90s', '0 9-17 * * MON-FRI', '*/1 * * * *']) assert.deepEqual(create(cronJob({ schedule: good })), [], good);
+  });
 });

@@ -16,7 +16,7 @@ import { CONTROLLER_UID_INDEX, controllerOf, controllerUidIndex } from '../util/
 import { CRON_JOBS, JOBS } from '../util/refs.ts';
 import { cleanupFinishedJobs, deleteCronJobJob } from './history.ts';
 import { inActiveList, inActiveListByName, jobFromTemplate, referenceTo, removeFromActiveList } from './job-from-template.ts';
-import { isValidTimeZone, localTimeZone, parseSchedule, ScheduleError, type Schedule } from './schedule.ts';
+import { isValidTimeZone, localTimeZone, parseSchedule, ScheduleError, type Schedule } from '../../machinery/cron-schedule.ts';
 import { scheduledTimeToRun, untilNextSchedule, type CronTimes } from './schedule-times.ts';
 import type { CronJob } from './types.ts';
 

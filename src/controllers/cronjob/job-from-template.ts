@@ -5,7 +5,7 @@
 
 import type { Job } from '../job/index.ts';
 import { newControllerRef } from '../util/owner-refs.ts';
-import { formatInZone } from './schedule.ts';
+import { formatInZone } from '../../machinery/cron-schedule.ts';
 import { CRONJOB_SCHEDULED_TIMESTAMP, type CronJob, type ObjectReference } from './types.ts';
 
 export const jobNameFor = (cj: CronJob, scheduledMs: number): string => `${cj.metadata.name ?? ''}-${Math.floor(scheduledMs / 60_000)}`;

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSchedule, ScheduleError, type Schedule } from './schedule.ts';
+import { parseSchedule, ScheduleError, type Schedule } from '../../machinery/cron-schedule.ts';
 import { mostRecentScheduleTime, scheduledTimeToRun, untilNextSchedule, type CronTimes } from './schedule-times.ts';
 
 const at = (iso: string): number => Date.parse(iso);

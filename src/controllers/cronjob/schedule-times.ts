@@ -3,8 +3,8 @@
 // from the last schedule (or creation, or the starting deadline if later); only the most recent
 // one is run, and more than 100 missed is reported as TooManyMissedTimes.
 
-import type { Schedule } from './schedule.ts';
-import { ScheduleError } from './schedule.ts';
+import type { Schedule } from '../../machinery/cron-schedule.ts';
+import { ScheduleError } from '../../machinery/cron-schedule.ts';
 
 /** Upstream requeues this long after the next scheduled time, so the clock has surely passed it. */
 export const NEXT_SCHEDULE_DELTA_MS = 100;

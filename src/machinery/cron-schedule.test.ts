@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatInZone, parseSchedule, ScheduleError } from './schedule.ts';
+import { formatInZone, parseSchedule, ScheduleError } from './cron-schedule.ts';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number): string => new Date(ms).toISOString();
