@@ -59,4 +59,26 @@ describe('EventRecorder', () => {
     const r = new EventRecorder(failing as unknown as EventSink, { source: { component: 'c' } });
     await r.event(pod, 'Normal', 'X', 'y');
   });
+
+  it('lets 25 Events per object through, then one per 5 minutes (the spam filter)', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const sink = new FakeSink();
+    const r = new EventRecorder(sink as unknown as EventSink, { source: { component: 'c' }, clock });
+    const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web', namespace: 'ns', uid: 'rs1' } };
+    for (let i = 0; i < 40; i++) await r.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: web-${i}`);
+    assert.equal(sink.writes.length, 25);
+    await r.event(pod, 'Normal', 'Pulled', 'another object has its own bucket');
+    assert.equal(sink.writes.length, 26);
+    await clock.advance(4 * 60_000);
+    await r.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-40');
+    assert.equal(sink.writes.length, 26, 'no token before 5 minutes');
+    await clock.advance(60_000);
+    await r.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-41');
+    await r.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-42');
+    assert.equal(sink.writes.length, 27, 'one token after 5 minutes');
+    const unfiltered = new FakeSink();
+    const off = new EventRecorder(unfiltered as unknown as EventSink, { source: { component: 'c' }, clock, spamBurst: 0 });
+    for (let i = 0; i < 30; i++) await off.event(rs, 'Normal', 'X', `m${i}`);
+    assert.equal(unfiltered.writes.length, 30, 'spamBurst 0 turns the filter off');
+  });
 });

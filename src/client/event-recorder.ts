@@ -1,6 +1,8 @@
 // Records core/v1 Events about objects, as client-go's recorder: a repeat of the same (object,
 // type, reason, message, source) within 10 minutes is not a new Event but a PATCH of the first
-// one's count and lastTimestamp. Recording never throws: failures are logged and dropped.
+// one's count and lastTimestamp. Like client-go's spam filter, each (source, object) has a token
+// bucket — a burst of 25, then one Event per 5 minutes — so a ReplicaSet creating 5,000 pods
+// writes 25 "Created pod" Events, not 5,000. Recording never throws: failures are logged and dropped.
 
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
@@ -26,6 +28,15 @@ export interface EventRecorderOptions {
   aggregationWindowMs?: number;
   /** Most distinct events remembered for aggregation. */
   cacheSize?: number;
+  /** Events per object before the spam filter holds back (25); 0 turns the filter off. */
+  spamBurst?: number;
+  /** One more Event per object is let through every this many ms (5 minutes). */
+  spamRefillMs?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
 }
 
 interface Seen {
@@ -51,6 +62,7 @@ export class EventRecorder {
   readonly #options: EventRecorderOptions;
   readonly #clock: Clock;
   readonly #seen = new Map<string, Seen>();
+  readonly #buckets = new Map<string, Bucket>();
   /** Serialises writes per aggregation key so a repeat never races the create of its first Event. */
   readonly #chains = new Map<string, Promise<void>>();
   #lastNanos = 0n;
@@ -61,8 +73,9 @@ export class EventRecorder {
     this.#clock = options.clock ?? realClock;
   }
 
-  /** Records an Event; the promise settles when it is written (or dropped after logging). */
+  /** Records an Event; the promise settles when it is written (or dropped after logging, or by the spam filter). */
   event(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    if (!this.#allow(obj)) return Promise.resolve();
     const key = JSON.stringify([obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name, obj.metadata.uid, type, reason, message]);
     const prev = this.#chains.get(key) ?? Promise.resolve();
     const next = prev.then(() => this.#record(key, obj, type, reason, message)).catch((err: unknown) => {
@@ -73,6 +86,28 @@ export class EventRecorder {
       if (this.#chains.get(key) === next) this.#chains.delete(key);
     });
     return next;
+  }
+
+  /** Takes a token from the object's bucket (refilled at 1 per spamRefillMs, up to spamBurst). */
+  #allow(obj: KubeObject): boolean {
+    const burst = this.#options.spamBurst ?? 25;
+    if (burst <= 0) return true;
+    const refill = this.#options.spamRefillMs ?? 5 * 60_000;
+    const key = `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.metadata.name ?? ''}|${obj.metadata.uid ?? ''}`;
+    const now = this.#clock.now();
+    let b = this.#buckets.get(key);
+    if (!b) {
+      b = { tokens: burst, at: now };
+      if (this.#buckets.size >= (this.#options.cacheSize ?? 4096)) this.#buckets.delete(this.#buckets.keys().next().value!);
+    } else {
+      this.#buckets.delete(key);
+      const earned = Math.floor((now - b.at) / refill);
+      if (earned > 0) b = { tokens: Math.min(burst, b.tokens + earned), at: b.at + earned * refill };
+    }
+    this.#buckets.set(key, b);
+    if (b.tokens < 1) return false;
+    b.tokens--;
+    return true;
   }
 
   eventf(obj: KubeObject, type: EventType, reason: string, format: string, ...args: unknown[]): Promise<void> {

@@ -3,9 +3,24 @@
 
 import type { Logger } from 'pino';
 import { EventRecorder, type Clock, type RestClient } from '../client/index.ts';
+import { disruptionController } from './disruption/index.ts';
+import { nodeLifecycleController } from './nodelifecycle/index.ts';
+import { garbageCollector } from './garbagecollector/index.ts';
+import { resourceQuotaController } from './resourcequota/index.ts';
+import { cronJobController } from './cronjob/index.ts';
+import { jobController } from './job/index.ts';
+import { podGcController } from './podgc/index.ts';
+import { ttlAfterFinishedController } from './ttlafterfinished/index.ts';
 import { namespaceController } from './namespace/index.ts';
+import { deploymentController } from './deployment/index.ts';
+import { replicaSetController, replicationControllerController } from './replicaset/index.ts';
 import type { ControllerContext, ControllerFactory, Controller, TermContext } from './runtime/index.ts';
 import { rootCaPublisher, serviceAccountsController } from './serviceaccount/index.ts';
+import { statefulSetController } from './statefulset/index.ts';
+import { daemonSetController } from './daemonset/index.ts';
+import { endpointsController } from './endpoints/index.ts';
+import { endpointSliceController } from './endpointslice/index.ts';
+import { endpointSliceMirroringController } from './endpointslicemirroring/index.ts';
 
 export * from './runtime/index.ts';
 export * from './namespace/index.ts';
@@ -38,6 +53,22 @@ export const CONTROLLERS: readonly ControllerSpec[] = [
   { name: 'namespace', component: 'namespace-controller', make: (ctx) => namespaceController(ctx) },
   { name: 'serviceaccount', component: 'service-account-controller', make: (ctx) => serviceAccountsController(ctx) },
   { name: 'root-ca-cert-publisher', component: 'root-ca-cert-publisher', make: (ctx, deps) => rootCaPublisher(ctx, deps.caPem) },
+  { name: 'replicaset', component: 'replicaset-controller', make: (ctx) => replicaSetController(ctx) },
+  { name: 'replicationcontroller', component: 'replication-controller', make: (ctx) => replicationControllerController(ctx) },
+  { name: 'deployment', component: 'deployment-controller', make: (ctx) => deploymentController(ctx) },
+  { name: 'statefulset', component: 'statefulset-controller', make: (ctx) => statefulSetController(ctx) },
+  { name: 'daemonset', component: 'daemonset-controller', make: (ctx) => daemonSetController(ctx) },
+  { name: 'disruption', component: 'controllermanager', make: (ctx) => disruptionController(ctx) },
+  { name: 'nodelifecycle', component: 'node-controller', make: (ctx) => nodeLifecycleController(ctx) },
+  { name: 'garbagecollector', component: 'garbage-collector-controller', make: (ctx) => garbageCollector(ctx) },
+  { name: 'resourcequota', component: 'resourcequota-controller', make: (ctx) => resourceQuotaController(ctx) },
+  { name: 'job', component: 'job-controller', make: (ctx) => jobController(ctx) },
+  { name: 'cronjob', component: 'cronjob-controller', make: (ctx) => cronJobController(ctx) },
+  { name: 'ttl-after-finished', component: 'ttl-after-finished-controller', make: (ctx) => ttlAfterFinishedController(ctx) },
+  { name: 'podgc', component: 'pod-garbage-collector', make: (ctx) => podGcController(ctx) },
+  { name: 'endpoints', component: 'endpoint-controller', make: (ctx) => endpointsController(ctx) },
+  { name: 'endpointslice', component: 'endpointslice-controller', make: (ctx) => endpointSliceController(ctx) },
+  { name: 'endpointslicemirroring', component: 'endpointslicemirroring-controller', make: (ctx) => endpointSliceMirroringController(ctx) },
 ];
 
 /** The controllers `strata controllers` and `strata server` run, each built fresh per leadership term. */

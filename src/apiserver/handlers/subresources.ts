@@ -12,6 +12,7 @@ import { send, sendJson, successStatus } from '../http/respond.ts';
 import { printerFor } from '../../api/printers/index.ts';
 import { negotiate } from '../http/negotiate.ts';
 import { recordManagedFields } from './apply.ts';
+import { evictPod } from './eviction.ts';
 import { applyPatch } from './patch.ts';
 import { toTable } from './table.ts';
 import { checkObject, patchObject, readObject, requestContext, respondObject, updateObject, type ResourceCall } from './resource-handler.ts';
@@ -154,7 +155,7 @@ async function handleScale(call: ResourceCall): Promise<void> {
   sendJson(call.req, call.res, 200, toScale(object, served.scale));
 }
 
-// ---- pods/binding and pods/eviction ----
+// ---- pods/binding (pods/eviction is in eviction.ts) ----
 
 async function bindPod(call: ResourceCall): Promise<void> {
   const { info, served } = call;
@@ -182,16 +183,6 @@ async function bindPod(call: ResourceCall): Promise<void> {
     requestContext(call, opts.dryRun, opts.fieldManager),
     { subresource: 'internal' },
   );
-  sendJson(call.req, call.res, 201, { ...successStatus(), code: 201 });
-}
-
-async function evictPod(call: ResourceCall): Promise<void> {
-  const { info, served } = call;
-  const eviction = await readObject(call, { group: 'policy', version: 'v1', kind: 'Eviction' });
-  const options = (eviction['deleteOptions'] ?? {}) as Record<string, unknown>;
-  const opts = parseWriteOptions(call.query);
-  // PodDisruptionBudget checks come with the disruption controller; until then eviction deletes.
-  await served.store.delete(info.namespace, info.name as string, options, requestContext(call, opts.dryRun, undefined));
   sendJson(call.req, call.res, 201, { ...successStatus(), code: 201 });
 }
 

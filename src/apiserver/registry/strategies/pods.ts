@@ -1,7 +1,9 @@
-// Pods: status starts Pending, field selectors used by kubelets, kubectl and drain, and graceful
-// deletion (a pod on a node lingers for its grace period until its node agent confirms).
+// Pods: status starts Pending, field selectors used by kubelets, kubectl and drain, graceful
+// deletion (a pod on a node lingers for its grace period until its node agent confirms), and the
+// DefaultTolerationSeconds admission step on create and update.
 
 import type { KubeObject, ResourceDefinition } from '../../../api/types.ts';
+import { admitDefaultTolerationSeconds } from '../../admission/index.ts';
 import type { Strategy } from '../strategy.ts';
 import { builtinStrategy, fieldsFrom } from './common.ts';
 
@@ -25,7 +27,11 @@ export function podStrategy(def: ResourceDefinition): Strategy {
     selectableFields: POD_FIELDS,
     fields: fieldsFrom(POD_FIELDS),
     prepareForCreate(pod) {
+      admitDefaultTolerationSeconds(pod);
       pod['status'] = { phase: 'Pending', qosClass: qosClass(pod) };
+    },
+    prepareForUpdate(pod) {
+      admitDefaultTolerationSeconds(pod);
     },
     gracePeriod(pod, options) {
       const phase = ((pod['status'] ?? {}) as Record<string, unknown>)['phase'];
