@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/index.ts';
 import { PodDriver } from '../support/pod-driver.ts';
-import { REPO, startStrata } from './harness.ts';
+import { REPO, startStrata, waitForExit, type KubectlResult } from './harness.ts';
 import { seededRandom } from './prng.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
@@ -28,10 +28,11 @@ interface ManagerProcess {
 
 /** Starts `strata controllers`; its identity is read from its first structured log line naming one. */
 function startManager(kubeconfig: string): ManagerProcess {
-  const child = spawn(process.execPath, [join(REPO, 'src/cmd/main.ts'), 'controllers', '--kubeconfig', kubeconfig, '--log-level', 'info', ...LEASE], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(REPO, 'src/cmd/main.ts'), 'controllers', '--kubeconfig', kubeconfig, '--log-level', 'info', ...LEASE], { stdio: ['ignore', 'ignore', 'pipe'] });
   const identity = new Promise<string>((resolve, reject) => {
     let buffered = '';
-    child.stdout?.on('data', (d: Buffer) => {
+    // The log goes to stderr.
+    child.stderr?.on('data', (d: Buffer) => {
       buffered += d.toString();
       let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
@@ -99,6 +100,14 @@ describe('controller managers as separate processes', { timeout: 240_000 }, () =
     await s?.cleanup();
   });
 
+  // kubectl commands that wait on pods run in the background: the PodDriver lives in this process.
+  const kubectlAsync = (args: string[], timeoutMs = 150_000): Promise<KubectlResult> => waitForExit(s.spawnKubectl(args), timeoutMs);
+  const rolloutStatus = async (name: string): Promise<void> => {
+    const r = await kubectlAsync(['rollout', 'status', `deployment/${name}`, '--timeout=120s']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /successfully rolled out/);
+  };
+
   const holder = (): string | undefined => {
     const r = s.kubectl(['get', 'lease', 'strata-controller-manager', '-n', 'kube-system', '-o', 'jsonpath={.spec.holderIdentity}']);
     return r.code === 0 && r.stdout ? r.stdout : undefined;
@@ -120,7 +129,7 @@ describe('controller managers as separate processes', { timeout: 240_000 }, () =
     assert.notEqual(idA, idB);
 
     s.k(['apply', '-f', '-'], { input: deployment('ha', 3, 'nginx:1.27') });
-    s.k(['rollout', 'status', 'deployment/ha', '--timeout=60s']);
+    await rolloutStatus('ha');
     await eventually('events about ha', () => reportingInstances('ha').size > 0);
     assert.deepEqual([...reportingInstances('ha')], [idA], 'every Event comes from the leader');
     assert.equal(holder(), idA, 'B stays a follower while A renews');
@@ -132,7 +141,7 @@ describe('controller managers as separate processes', { timeout: 240_000 }, () =
     assert.ok(takeover <= LEASE_MS + 2500, `took over after ${takeover} ms (lease ${LEASE_MS} ms)`);
 
     s.k(['scale', 'deployment/ha', '--replicas=5']);
-    s.k(['rollout', 'status', 'deployment/ha', '--timeout=60s']);
+    await rolloutStatus('ha');
     await eventually('events from B', () => reportingInstances('ha').has(idB));
     assert.ok([...reportingInstances('ha')].every((id) => id === idA || id === idB));
     await kill(b);
@@ -143,7 +152,7 @@ describe('controller managers as separate processes', { timeout: 240_000 }, () =
     let m = startManager(s.kubeconfig);
     managers.push(m);
     s.k(['apply', '-f', '-'], { input: deployment('safe', 50, 'nginx:1.27') });
-    s.k(['rollout', 'status', 'deployment/safe', '--timeout=120s']);
+    await rolloutStatus('safe');
 
     // Sample the pod count all along: a double-create shows up as more than replicas + maxSurge.
     let maxSeen = 0;
@@ -163,11 +172,8 @@ describe('controller managers as separate processes', { timeout: 240_000 }, () =
       m = startManager(s.kubeconfig);
       managers.push(m);
     }
-    const status = s.kubectl(['rollout', 'status', 'deployment/safe', '--timeout=120s']);
-    sampling = false;
+    await rolloutStatus('safe').finally(() => (sampling = false));
     await sampler;
-    assert.equal(status.code, 0, status.stderr);
-    assert.match(status.stdout, /successfully rolled out/);
 
     const pods = await client.list({ group: '', version: 'v1', resource: 'pods', namespace: 'default' }, { labelSelector: 'app=safe' });
     const live = pods.items.filter((p) => !p.metadata.deletionTimestamp);

@@ -13,10 +13,10 @@
 
 import { Controller, type Reconciler } from '../../src/controllers/runtime/index.ts';
 import { isConflict, isNotFound, isInvalid } from '../../src/machinery/status-error.ts';
-import { SharedInformerFactory, type RestClient } from '../../src/client/index.ts';
+import { microTime, SharedInformerFactory, type RestClient } from '../../src/client/index.ts';
 import { podCondition, type Pod } from '../../src/controllers/util/pods.ts';
 import { metaTime } from '../../src/controllers/util/conditions.ts';
-import { NODES, PODS } from '../../src/controllers/util/refs.ts';
+import { LEASES, NODES, PODS } from '../../src/controllers/util/refs.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
 export const EXIT_CODE = 'sim.strata.dev/exit-code';
@@ -58,6 +58,14 @@ export class PodDriver {
 
   async start(): Promise<void> {
     for (const name of this.nodes) await this.ensureNode(name);
+    // Node heartbeats, as a kubelet renews its Lease: the node lifecycle controller would
+    // otherwise call the nodes unreachable after 40 s and taint them.
+    const renew = (): void => {
+      for (const name of this.nodes) void this.#renewLease(name).catch(() => undefined);
+    };
+    renew();
+    const timer = setInterval(renew, 5_000);
+    this.#ac.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
     const informers = new SharedInformerFactory(this.#client);
     const pods = informers.informerFor<Pod>(PODS);
     const reconciler: Reconciler = { reconcile: (key, signal) => this.#reconcile(pods.indexer.get(key), signal) };
@@ -94,6 +102,17 @@ export class PodDriver {
         addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: name }],
       },
     }, { subresource: 'status' });
+  }
+
+  async #renewLease(node: string): Promise<void> {
+    const ref = { ...LEASES, namespace: 'kube-node-lease' };
+    const spec = { holderIdentity: node, leaseDurationSeconds: 40, renewTime: microTime(Date.now()) };
+    try {
+      await this.#client.patch({ ...ref, name: node }, 'merge', { spec });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.#client.create(ref, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: node, namespace: 'kube-node-lease' }, spec });
+    }
   }
 
   async #reconcile(pod: Pod | undefined, signal: AbortSignal): Promise<{ requeueAfter?: number } | void> {
