@@ -118,10 +118,12 @@ async function main(): Promise<void> {
   process.stdout.write(`ready: driver bound and readied ${N} pods in ${((performance.now() - readyStart) / 1000).toFixed(2)} s\n`);
 
   const rolloutStart = performance.now();
-  await client.patch({ ...DEPLOYMENTS, namespace: 'bench', name: 'bench' }, 'strategic', { spec: { template: template('nginx:1.28') } });
+  const changed = await client.patch({ ...DEPLOYMENTS, namespace: 'bench', name: 'bench' }, 'strategic', { spec: { template: template('nginx:1.28') } });
+  const generation = changed.metadata.generation ?? 0;
+  // What `kubectl rollout status` waits for: the new generation observed, every replica updated and available.
   await waitFor('rollout finished', async () => {
     const st = await get();
-    return st.updatedReplicas === N && st.availableReplicas === N && st.replicas === N;
+    return (st.observedGeneration ?? 0) >= generation && st.updatedReplicas === N && st.availableReplicas === N && st.replicas === N;
   });
   const rolloutMs = performance.now() - rolloutStart;
   process.stdout.write(`rollout: template change → ${N} updated and available in ${(rolloutMs / 1000).toFixed(2)} s (${((N / rolloutMs) * 1000).toFixed(0)} pods replaced/s; each replacement is a create, bind, status and delete)\n`);

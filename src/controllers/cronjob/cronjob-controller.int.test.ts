@@ -181,8 +181,10 @@ describe('cronjob controller', { timeout: 120_000 }, () => {
     assert.equal(jobs[0]?.metadata.name, `deadline-${(missed + MINUTE) / MINUTE}`);
   });
 
-  it('reports a schedule it cannot parse (six fields) as a warning', async () => {
-    await create(cronJob('bad', { schedule: '0 0 * * * *' }));
-    await until('UnparseableSchedule', async () => (await eventsFor(c.client, 'CronJob', 'bad')).some((e) => e.reason === 'UnparseableSchedule' && e.type === 'Warning'));
+  it('a schedule the controller could not parse (six fields) is refused by the API with the field path', async () => {
+    await assert.rejects(create(cronJob('bad', { schedule: '0 0 * * * *' })), (err: unknown) => {
+      const status = (err as { status?: { code?: number; details?: { causes?: { field?: string }[] } } }).status;
+      return status?.code === 422 && status.details?.causes?.[0]?.field === 'spec.schedule';
+    });
   });
 });
