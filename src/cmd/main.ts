@@ -2,7 +2,9 @@
 
 import { Command } from 'commander';
 import { runControllers, type ControllerManagerFlags } from './controllers.ts';
+import { runScheduler, type SchedulerFlags } from './scheduler.ts';
 import { runServer } from './server.ts';
+import { runSim, type SimFlags } from './sim.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -38,6 +40,53 @@ program
 withLeaderElection(program.commands.at(-1) as Command).action(async (opts: { kubeconfig: string; logLevel: string } & ControllerManagerFlags) => {
   await runControllers(opts);
 });
+
+program
+  .command('sim')
+  .description('run simulated nodes (KWOK-style) against an API server')
+  .requiredOption('--kubeconfig <file>', 'kubeconfig of the API server')
+  .option('--nodes <n>', 'nodes to register', '1')
+  .option('--prefix <prefix>', 'node names are <prefix><index>', 'sim-')
+  .option('--cpu <quantity>', 'CPU capacity of each node', '32')
+  .option('--memory <quantity>', 'memory capacity of each node', '256Gi')
+  .option('--pods <n>', 'pods each node admits', '110')
+  .option('--ephemeral-storage <quantity>', 'ephemeral storage of each node', '100Gi')
+  .option('--labels <k=v,...>', 'extra labels for every node')
+  .option('--zones <n>', 'zones to spread nodes over (topology.kubernetes.io/zone)', '1')
+  .option('--region <name>', 'topology.kubernetes.io/region of the nodes', 'sim-region')
+  .option('--instance-type <name>', 'node.kubernetes.io/instance-type of the nodes', 'sim.standard')
+  .option('--cluster-cidr <cidr>', 'range the nodes\' pod CIDRs are carved from', '10.128.0.0/9')
+  .option('--node-cidr-mask-size <bits>', 'size of each node\'s pod CIDR', '24')
+  .option('--fail-after <duration>', 'stop every node\'s heartbeats after this long (an outage)')
+  .option('--pod-run-duration <duration>', 'run time of pods with restartPolicy Never/OnFailure (default: they run until deleted)')
+  .option('--ready-delay <duration>', 'readiness delay of containers without a readinessProbe', '0s')
+  .option('--node-status-update-frequency <duration>', 'how often an unchanged node status is posted (the Lease is the heartbeat)', '5m')
+  .option('--lease-duration <duration>', 'Lease duration; renewed every quarter of it', '40s')
+  .option('--qps <n>', 'API writes per second across all nodes', '1000')
+  .option('--burst <n>', 'writes allowed at once after a quiet spell', '200')
+  .option('--delete-on-exit', 'delete the nodes and their Leases on SIGTERM/SIGINT')
+  .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .action(async (opts: SimFlags) => {
+    await runSim(opts);
+  });
+
+program
+  .command('scheduler')
+  .description('run the scheduler against an API server')
+  .requiredOption('--kubeconfig <file>', 'kubeconfig of the API server')
+  .option('--config <file>', 'KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1)')
+  .option('--leader-elect <bool>', 'campaign for the kube-system/kube-scheduler Lease before scheduling (default true, or the config file\'s leaderElection.leaderElect)')
+  .option('--leader-elect-lease-duration <duration>', 'how long a Lease holds without renewal (default 15s)')
+  .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps trying to renew before giving up (default 10s)')
+  .option('--leader-elect-retry-period <duration>', 'wait between attempts to acquire or renew (default 2s)')
+  .option('--leader-elect-resource-namespace <ns>', 'namespace of the Lease (default kube-system)')
+  .option('--leader-elect-resource-name <name>', 'name of the Lease (default kube-scheduler)')
+  .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .action(async (opts: Omit<SchedulerFlags, 'leaderElect'> & { leaderElect?: string; kubeconfig: string; logLevel: string }) => {
+    const { leaderElect, ...rest } = opts;
+    if (leaderElect !== undefined && leaderElect !== 'true' && leaderElect !== 'false') throw new Error(`invalid --leader-elect "${leaderElect}" (want true or false)`);
+    await runScheduler({ ...rest, ...(leaderElect !== undefined ? { leaderElect: leaderElect === 'true' } : {}) });
+  });
 
 /** kube-controller-manager's leader election flags. */
 function withLeaderElection(cmd: Command): Command {
