@@ -12,11 +12,13 @@ import { freePort, openWatch, readyz, requestJson, StrataProcess, type JsonRespo
 
 let dir: string;
 let proc: StrataProcess;
+// Durability of the store is the point: no controller may rewrite the recorded objects.
+const NO_CONTROLLERS = ['--disable-controllers'];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strata-e2e-restart-'));
   proc = new StrataProcess(dir, await freePort());
-  await proc.start();
+  await proc.start(NO_CONTROLLERS);
 });
 
 after(async () => {
@@ -111,7 +113,7 @@ test('SIGTERM stops the server cleanly, even with a watch open', async () => {
 });
 
 test('a restart on the same data dir brings everything back unchanged', async () => {
-  await proc.start();
+  await proc.start(NO_CONTROLLERS);
   assert.equal((await readyz(proc)).status, 200);
   for (const r of recorded) {
     const now = ok(await requestJson(proc, 'GET', r.path));
@@ -194,7 +196,7 @@ test('a watch from a resourceVersion older than the restarted window gets 410 Ex
 
 test('a second restart is still clean', async () => {
   assert.equal(await proc.stop('SIGTERM'), 0);
-  await proc.start();
+  await proc.start(NO_CONTROLLERS);
   const cm = ok(await requestJson(proc, 'GET', `/api/v1/namespaces/${NS}/configmaps/settings`));
   assert.equal(cm.data.mode, 'slow');
 });
