@@ -24,10 +24,12 @@ program
   .option('--max-inflight <n>', 'concurrent non-watch requests before 429', '600')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .option('--disable-controllers', 'do not run the controller manager in this process')
+  .option('--disable-scheduler', 'do not run the scheduler in this process')
+  .option('--scheduler-config <file>', 'KubeSchedulerConfiguration file for the scheduler in this process')
   .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add, "-name" to leave out (comma-separated)', '*');
 withLeaderElection(program.commands.at(-1) as Command).action(
-  async (opts: { dataDir: string; port: string; bind: string; tlsSan: string[]; serviceCidr: string; serviceNodePortRange: string; maxInflight: string; logLevel: string; disableControllers?: boolean } & ControllerManagerFlags) => {
-    await runServer({ ...opts, nodePortRange: opts.serviceNodePortRange, disableControllers: opts.disableControllers === true });
+  async (opts: { dataDir: string; port: string; bind: string; tlsSan: string[]; serviceCidr: string; serviceNodePortRange: string; maxInflight: string; logLevel: string; disableControllers?: boolean; disableScheduler?: boolean; schedulerConfig?: string } & ControllerManagerFlags) => {
+    await runServer({ ...opts, nodePortRange: opts.serviceNodePortRange, disableControllers: opts.disableControllers === true, disableScheduler: opts.disableScheduler === true });
   },
 );
 

@@ -6,6 +6,7 @@ import { startControlPlane } from '../apiserver/index.ts';
 import { SqliteStore } from '../store/index.ts';
 import { startControllerManager, type ControllerManagerFlags, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
+import { startScheduler, type RunningScheduler } from './scheduler.ts';
 import { VERSION } from './version.ts';
 
 export interface ServerFlags extends ControllerManagerFlags {
@@ -19,6 +20,9 @@ export interface ServerFlags extends ControllerManagerFlags {
   logLevel: string;
   /** Do not run the controller manager in this process. */
   disableControllers?: boolean;
+  /** Do not run the scheduler in this process. */
+  disableScheduler?: boolean;
+  schedulerConfig?: string;
 }
 
 function parsePortRange(raw: string): [number, number] {
@@ -52,13 +56,19 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   let controllers: RunningControllerManager | undefined;
   if (!flags.disableControllers) controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger, flags);
 
+  // The scheduler, likewise in-process, campaigns for its own Lease (kube-system/kube-scheduler).
+  let scheduler: RunningScheduler | undefined;
+  if (!flags.disableScheduler) {
+    scheduler = await startScheduler(cp.localClient(undefined, 'strata-scheduler'), logger, flags.schedulerConfig ? { config: flags.schedulerConfig } : {});
+  }
+
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Controllers first, so they neither fail against a closing server nor leave the Lease held.
-    (controllers?.stop() ?? Promise.resolve())
+    // Controllers and scheduler first, so they neither fail against a closing server nor leave a Lease held.
+    Promise.all([controllers?.stop(), scheduler?.stop()])
       .then(() => cp.close())
       .then(
         () => process.exit(0),

@@ -67,7 +67,7 @@ describe('batch controllers in strata server, with kubectl', { timeout: 180_000 
   before(async () => {
     s = await startStrata();
     client = await RestClient.fromKubeconfig(s.kubeconfig);
-    driver = new PodDriver(client);
+    driver = new PodDriver(client, { bind: false });
     await driver.start();
   });
   after(async () => {

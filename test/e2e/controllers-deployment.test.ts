@@ -114,7 +114,7 @@ describe('Deployments and ReplicaSets with kubectl', { timeout: 240_000 }, () =>
   before(async () => {
     s = await startStrata();
     client = await RestClient.fromKubeconfig(s.kubeconfig);
-    driver = new PodDriver(client, { readyDelayMs: 50 });
+    driver = new PodDriver(client, { bind: false, readyDelayMs: 50 });
     await driver.start();
   });
   after(async () => {

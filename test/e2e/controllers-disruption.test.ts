@@ -116,7 +116,7 @@ describe('PodDisruptionBudgets, eviction and drain with kubectl', { timeout: 180
   before(async () => {
     s = await startStrata();
     client = await RestClient.fromKubeconfig(s.kubeconfig);
-    driver = new PodDriver(client, { nodes: ['node-a', 'node-b'] });
+    driver = new PodDriver(client, { bind: false, nodes: ['node-a', 'node-b'] });
     await driver.start();
     beats = heartbeat(['node-a', 'node-b', 'node-c']);
   });
@@ -173,7 +173,7 @@ describe('PodDisruptionBudgets, eviction and drain with kubectl', { timeout: 180
     assert.ok(onTarget.length >= 2, `two of the three pods share a node: ${JSON.stringify([...byNode])}`);
     // From now on new pods land on the other nodes only (the driver ignores cordons).
     await driver.stop();
-    driver = new PodDriver(client, { nodes: ['node-a', 'node-b', 'node-c'].filter((n) => n !== target) });
+    driver = new PodDriver(client, { bind: false, nodes: ['node-a', 'node-b', 'node-c'].filter((n) => n !== target) });
     await driver.start();
 
     const drain = await kubectlAsync(['drain', target, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=90s']);

@@ -39,7 +39,7 @@ describe('endpoint controllers with kubectl', { timeout: 180_000 }, () => {
   before(async () => {
     s = await startStrata();
     client = await RestClient.fromKubeconfig(s.kubeconfig);
-    driver = new PodDriver(client);
+    driver = new PodDriver(client, { bind: false });
     await driver.start();
     s.k(['create', 'ns', NS]);
   });

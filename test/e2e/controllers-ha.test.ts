@@ -90,7 +90,7 @@ describe('controller managers as separate processes', { timeout: 240_000 }, () =
   before(async () => {
     s = await startStrata(['--disable-controllers']);
     client = await RestClient.fromKubeconfig(s.kubeconfig);
-    driver = new PodDriver(client, { readyDelayMs: 50 });
+    driver = new PodDriver(client, { bind: false, readyDelayMs: 50 });
     await driver.start();
   });
   after(async () => {
@@ -114,8 +114,11 @@ describe('controller managers as separate processes', { timeout: 240_000 }, () =
   };
 
   const reportingInstances = (name: string): Set<string> => {
-    const out = s.k(['get', 'events', '-o', 'jsonpath={range .items[*]}{.involvedObject.name}{"\\t"}{.reportingInstance}{"\\n"}{end}']);
-    return new Set(out.split('\n').filter((l) => l.startsWith(name)).map((l) => l.split('\t')[1] ?? ''));
+    // The controller manager's Events (about Deployments and ReplicaSets); the scheduler, a
+    // separate component, reports on pods with its own identity.
+    const out = s.k(['get', 'events', '-o', 'jsonpath={range .items[*]}{.involvedObject.kind}{"\\t"}{.involvedObject.name}{"\\t"}{.reportingInstance}{"\\n"}{end}']);
+    const rows = out.split('\n').map((l) => l.split('\t'));
+    return new Set(rows.filter(([kind, obj]) => (kind === 'Deployment' || kind === 'ReplicaSet') && obj?.startsWith(name)).map((r) => r[2] ?? ''));
   };
 
   test('two managers: only the Lease holder acts; when it is killed the other takes over within the lease duration', async () => {

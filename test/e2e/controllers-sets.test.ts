@@ -46,7 +46,9 @@ describe('StatefulSet and DaemonSet controllers with kubectl', { timeout: 240_00
   };
 
   before(async () => {
-    s = await startStrata();
+    // The web StatefulSet's claims have no volume provisioner yet (storage comes later), and the
+    // scheduler rightly will not place pods with unbound claims: the driver binds pods here.
+    s = await startStrata(['--disable-scheduler']);
     client = await RestClient.fromKubeconfig(s.kubeconfig);
     driver = new PodDriver(client);
     await driver.start();

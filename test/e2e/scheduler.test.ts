@@ -55,7 +55,7 @@ describe('strata scheduler', { timeout: 120_000 }, () => {
   };
 
   before(async () => {
-    s = await startStrata(['--disable-controllers']);
+    s = await startStrata(['--disable-controllers', '--disable-scheduler']);
     client = await RestClient.fromKubeconfig(s.kubeconfig);
     await addNode('small', '2');
     scheduler = spawn(process.execPath, [join(REPO, 'src/cmd/main.ts'), 'scheduler', '--kubeconfig', s.kubeconfig, '--leader-elect-retry-period', '500ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
