@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { Informer, objectKey, realClock, WorkQueue, type Clock, type RateLimiter } from '../../client/index.ts';
+import { isConflict } from '../../machinery/status-error.ts';
 import type { Reconciler } from './reconciler.ts';
 
 /** Maps an informer's object to the keys it should wake (none: undefined or []). */
@@ -63,7 +64,7 @@ export class Controller {
       new Promise<false>((resolve) => (signal.aborted ? resolve(false) : signal.addEventListener('abort', () => resolve(false), { once: true }))),
     ]);
     if (synced) {
-      this.#logger?.info({ controller: this.name, workers: this.#workers }, 'caches synced; starting workers');
+      this.#logger?.info({ workers: this.#workers }, 'caches synced; starting workers');
       await Promise.all(Array.from({ length: this.#workers }, () => this.#worker(signal)));
     }
     await Promise.all(informers);
@@ -80,7 +81,9 @@ export class Controller {
         if (result?.requeueAfter !== undefined && !signal.aborted) this.queue.addAfter(key, result.requeueAfter);
       } catch (err) {
         if (!signal.aborted) {
-          this.#logger?.warn({ err, controller: this.name, key, retries: this.queue.numRequeues(key) }, 'reconcile failed; requeueing');
+          // A Conflict only means the cache was behind a write: routine, retried at once with backoff.
+          const level = isConflict(err) ? 'debug' : 'warn';
+          this.#logger?.[level]({ err, key, retries: this.queue.numRequeues(key) }, 'reconcile failed; requeueing');
           this.queue.addRateLimited(key);
         }
       } finally {
