@@ -6,4 +6,4 @@ export { resolveSimConfig, parseLabels, zoneName, nodeName, type SimConfig, type
 export { SimRuntime, RUN_MS_ANNOTATION, EXIT_CODE_ANNOTATION } from './sim-runtime.ts';
 export { NEVER_READY_ANNOTATION, type PodBehaviour } from './sim-kubelet.ts';
 export { KUBELET_VERSION, SIMULATED_LABEL } from './node-object.ts';
-export type { RuntimeService, PodSandboxConfig, PodSandboxStatus, ContainerConfig, ContainerStatus, ContainerState } from './cri.ts';
+export type { RuntimeService, PodSandboxConfig, PodSandboxStatus, ContainerConfig, ContainerStatus, ContainerState } from '../cri.ts';

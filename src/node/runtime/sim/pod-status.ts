@@ -4,7 +4,7 @@
 // or added, container statuses with state/lastState/ready/started/restartCount/image/imageID/
 // containerID, and a merge patch carrying only the top-level fields that changed.
 
-import type { ContainerStatus } from './cri.ts';
+import type { ContainerStatus } from '../cri.ts';
 
 /** metav1.Time: RFC 3339, second precision. */
 export const metaTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

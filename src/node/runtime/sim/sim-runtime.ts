@@ -16,7 +16,7 @@ import {
   type PodSandboxConfig,
   type PodSandboxStatus,
   type RuntimeService,
-} from './cri.ts';
+} from '../cri.ts';
 import { IpPool } from './ip-pool.ts';
 
 export const RUN_MS_ANNOTATION = 'sim.strata.dev/run-ms';

@@ -1,7 +1,6 @@
 // The runtime contract the node agent drives, shaped like CRI's RuntimeService (sandboxes and
-// containers, their states and statuses) with times in milliseconds instead of nanoseconds. The
-// simulated runtime implements it today; the process and cri runtimes will implement the same
-// shape, at which point this file moves up to src/node/runtime/.
+// containers, their states and statuses) with times in milliseconds instead of nanoseconds. Every
+// runtime implements it: sim (no processes), process (host processes), cri (containerd).
 
 export interface PodSandboxMetadata {
   name: string;
