@@ -4,34 +4,28 @@
 // not-ready and unreachable (NoExecute, forever), the pressure and unschedulable conditions
 // (NoSchedule), and network-unavailable for host-network pods.
 
-import type { SchedulingSpec, Taint, Toleration } from './types.ts';
+import {
+  TAINT_NODE_DISK_PRESSURE,
+  TAINT_NODE_MEMORY_PRESSURE,
+  TAINT_NODE_NETWORK_UNAVAILABLE,
+  TAINT_NODE_NOT_READY,
+  TAINT_NODE_PID_PRESSURE,
+  TAINT_NODE_UNREACHABLE,
+  TAINT_NODE_UNSCHEDULABLE,
+} from '../../api/scheduling/taints.ts';
+import type { SchedulingSpec, Toleration } from './types.ts';
 
-export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_NODE_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
-export const TAINT_NODE_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
-export const TAINT_NODE_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
-export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-export const TAINT_NODE_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
-
-export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (toleration.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** The first taint passing `filter` that no toleration tolerates (FindMatchingUntoleratedTaint). */
-export function findUntoleratedTaint(taints: readonly Taint[] | undefined, tolerations: readonly Toleration[] | undefined, filter: (t: Taint) => boolean): Taint | undefined {
-  return (taints ?? []).find((taint) => filter(taint) && !(tolerations ?? []).some((t) => toleratesTaint(t, taint)));
-}
+export {
+  findUntoleratedTaint,
+  TAINT_NODE_DISK_PRESSURE,
+  TAINT_NODE_MEMORY_PRESSURE,
+  TAINT_NODE_NETWORK_UNAVAILABLE,
+  TAINT_NODE_NOT_READY,
+  TAINT_NODE_PID_PRESSURE,
+  TAINT_NODE_UNREACHABLE,
+  TAINT_NODE_UNSCHEDULABLE,
+  toleratesTaint,
+} from '../../api/scheduling/taints.ts';
 
 const sameToleration = (a: Toleration, b: Toleration): boolean =>
   (a.key ?? '') === (b.key ?? '') && (a.effect ?? '') === (b.effect ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '');

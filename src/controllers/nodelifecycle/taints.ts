@@ -2,15 +2,20 @@
 // owns, which taints a node's conditions call for (upstream's TaintNodesByCondition), taint set
 // arithmetic, and upstream's toleration matching (ToleratesTaint, GetMatchingTolerations).
 
+import { toleratesTaint } from '../../api/scheduling/taints.ts';
 import type { KubeObject } from '../../api/types.ts';
 
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
-export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
-export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
-export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
+import {
+  TAINT_NODE_DISK_PRESSURE as TAINT_DISK_PRESSURE,
+  TAINT_NODE_MEMORY_PRESSURE as TAINT_MEMORY_PRESSURE,
+  TAINT_NODE_NETWORK_UNAVAILABLE as TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NODE_NOT_READY as TAINT_NOT_READY,
+  TAINT_NODE_PID_PRESSURE as TAINT_PID_PRESSURE,
+  TAINT_NODE_UNREACHABLE as TAINT_UNREACHABLE,
+  TAINT_NODE_UNSCHEDULABLE as TAINT_UNSCHEDULABLE,
+} from '../../api/scheduling/taints.ts';
+
+export { TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE };
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 
@@ -81,20 +86,7 @@ export const managedNoScheduleTaints = (node: Node): Taint[] =>
 /** Taints in `a` that `b` lacks (by key and effect). */
 export const taintsMissing = (a: readonly Taint[], b: readonly Taint[]): Taint[] => a.filter((t) => !b.some((u) => sameTaint(t, u)));
 
-/** Upstream Toleration.ToleratesTaint (an empty operator means Equal; an empty key with Exists matches every key). */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
+export { toleratesTaint as tolerates } from '../../api/scheduling/taints.ts';
 
 /**
  * For each taint the first toleration that tolerates it, or undefined when some taint is not
@@ -103,7 +95,7 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
 export function matchingTolerations(taints: readonly Taint[], tolerations: readonly Toleration[]): Toleration[] | undefined {
   const used: Toleration[] = [];
   for (const taint of taints) {
-    const t = tolerations.find((x) => tolerates(x, taint));
+    const t = tolerations.find((x) => toleratesTaint(x, taint));
     if (!t) return undefined;
     used.push(t);
   }
