@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/index.ts';
 import { PodDriver } from '../support/pod-driver.ts';
-import { KUBECTL, startStrata, type KubectlResult } from './harness.ts';
+import { eventually, KUBECTL, type KubectlResult, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
@@ -63,14 +63,6 @@ spec:
 `;
 
 const DEPLOY = 'deployment/nginx-deployment';
-
-async function eventually(what: string, probe: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('Deployments and ReplicaSets with kubectl', { timeout: 240_000 }, () => {
   let s: Strata;

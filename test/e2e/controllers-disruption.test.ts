@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/index.ts';
 import { isAlreadyExists } from '../../src/machinery/status-error.ts';
 import { PodDriver } from '../support/pod-driver.ts';
-import { KUBECTL, startStrata, type KubectlResult } from './harness.ts';
+import { eventually, KUBECTL, type KubectlResult, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-node-lease' } as const;
@@ -58,14 +58,6 @@ interface PodJson {
   metadata: { name: string; deletionTimestamp?: string };
   spec: { nodeName?: string; tolerations?: unknown[] };
   status?: { conditions?: { type: string; status: string }[] };
-}
-
-async function eventually(what: string, probe: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('PodDisruptionBudgets, eviction and drain with kubectl', { timeout: 180_000 }, () => {

@@ -11,22 +11,12 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/index.ts';
 import { PodDriver } from '../support/pod-driver.ts';
-import { startStrata } from './harness.ts';
+import { eventually, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
 const GUESTBOOK = '/work/shared/examples/kubernetes-examples/web/guestbook';
 const NS = 'guestbook';
-
-async function eventually<T>(what: string, probe: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The data rows of a kubectl table, split on runs of spaces. */
 const rows = (table: string): string[][] => table.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));

@@ -5,17 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startStrata } from './harness.ts';
+import { eventually, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
-
-async function eventually(what: string, probe: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('garbage collection and quota with kubectl', { timeout: 180_000 }, () => {
   let s: Strata;

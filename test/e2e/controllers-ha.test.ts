@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/index.ts';
 import { PodDriver } from '../support/pod-driver.ts';
-import { REPO, startStrata, waitForExit, type KubectlResult } from './harness.ts';
+import { eventually, type KubectlResult, REPO, startStrata, waitForExit } from './harness.ts';
 import { seededRandom } from './prng.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
@@ -57,16 +57,6 @@ async function kill(p: ManagerProcess): Promise<void> {
   const exited = new Promise((r) => p.child.once('exit', r));
   p.child.kill('SIGKILL');
   await exited;
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const deployment = (name: string, replicas: number, image: string): string => `apiVersion: apps/v1

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/index.ts';
 import { PodDriver } from '../support/pod-driver.ts';
-import { startStrata, waitForExit, type KubectlResult } from './harness.ts';
+import { eventually, type KubectlResult, startStrata, waitForExit } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
@@ -21,16 +21,6 @@ const FLUENTD = readFileSync(`${EXAMPLES}/controllers/daemonset.yaml`, 'utf8');
 
 /** The data rows of a kubectl table, split on runs of spaces. */
 const rows = (table: string): string[][] => table.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
-
-async function eventually<T>(what: string, probe: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('StatefulSet and DaemonSet controllers with kubectl', { timeout: 240_000 }, () => {
   let s: Strata;

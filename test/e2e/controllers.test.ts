@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { KUBECTL_133, startStrata } from './harness.ts';
+import { eventually, KUBECTL_133, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
@@ -25,14 +25,6 @@ spec:
     schema:
       openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
 `;
-
-async function eventually(what: string, probe: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('controllers in strata server', { timeout: 120_000 }, () => {
   let s: Strata;

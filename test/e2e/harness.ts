@@ -356,6 +356,17 @@ export async function startStrata(extraArgs: string[] = []): Promise<StrataProce
   });
 }
 
+/** Polls `probe` until it returns something truthy (which it resolves to) or `ms` pass. */
+export async function eventually<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 30_000, intervalMs = 100): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 export function writeTemp(dir: string, name: string, content: string): string {
   const path = join(dir, name);
   writeFileSync(path, content);

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RestClient } from '../../src/client/index.ts';
-import { REPO, startStrata } from './harness.ts';
+import { eventually, REPO, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
@@ -31,16 +31,6 @@ spec:
     image: busybox
     resources: {requests: {cpu: "6", memory: 1Gi}}
 `;
-
-async function eventually<T>(what: string, probe: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('strata scheduler', { timeout: 120_000 }, () => {
   let s: Strata;

@@ -7,19 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO, parseTable, startStrata } from './harness.ts';
+import { eventually, parseTable, REPO, startStrata } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
-
-async function eventually<T>(what: string, probe: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('strata sim', { timeout: 120_000 }, () => {
   let s: Strata;
