@@ -69,6 +69,9 @@ const ENTRIES: Entry[] = [
   // batch/v1
   { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true, categories: ['all'], subresources: { status: STATUS }, definition: 'io.k8s.api.batch.v1.Job' },
   { group: 'batch', version: 'v1', kind: 'CronJob', plural: 'cronjobs', namespaced: true, shortNames: ['cj'], categories: ['all'], subresources: { status: STATUS }, definition: 'io.k8s.api.batch.v1.CronJob' },
+  // certificates
+  { group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests', namespaced: false, shortNames: ['csr'],
+    subresources: { status: STATUS, approval: STATUS }, definition: 'io.k8s.api.certificates.v1.CertificateSigningRequest' },
   // coordination, discovery, events
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true, definition: 'io.k8s.api.coordination.v1.Lease' },
   { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true, definition: 'io.k8s.api.discovery.v1.EndpointSlice' },

@@ -1,8 +1,10 @@
-// Objects every cluster has from its first start: the system namespaces and the `kubernetes`
-// Service (with its Endpoints and EndpointSlice) pointing at this API server.
+// Objects every cluster has from its first start: the system namespaces, the system
+// PriorityClasses, and the `kubernetes` Service (with its Endpoints and EndpointSlice) pointing
+// at this API server.
 
 import type { KubeObject } from '../api/types.ts';
 import { isAlreadyExists, isNotFound } from '../machinery/status-error.ts';
+import { SYSTEM_PRIORITY_CLASSES } from './admission/index.ts';
 import type { ApiRegistry } from './api-registry.ts';
 import type { ServiceAllocator } from './registry/allocator.ts';
 import type { RequestContext } from './registry/strategy.ts';
@@ -34,6 +36,7 @@ export async function bootstrapCluster(registry: ApiRegistry, allocator: Service
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, '', 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
   }
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensure(registry, 'scheduling.k8s.io', 'PriorityClass', structuredClone(pc));
   const ip = allocator.apiServerIp;
   const services = registry.forKind('', 'Service');
   let exists = false;

@@ -12,6 +12,7 @@ import { AllowAuthenticated, registerAuthResources, registryObjectGetter, Servic
 import { bootstrapCluster } from './bootstrap.ts';
 import { Authenticator } from './filters/authn.ts';
 import { StaticTokenAuthenticator } from './filters/authn-static-token.ts';
+import { BootstrapTokenAuthenticator } from './filters/bootstrap-token.ts';
 import { ApiMetrics } from './metrics.ts';
 import { OpenApiService } from './openapi/index.ts';
 import { ensurePki, writeKubeconfig, type Pki } from './pki/index.ts';
@@ -21,6 +22,7 @@ import { strategyFor } from './registry/strategies/index.ts';
 import { registerCrdKind, startCrdController } from './crd/index.ts';
 import { ApiServer } from './server.ts';
 import { localTransport } from './local-transport.ts';
+import type { PriorityClassLookup } from './admission/index.ts';
 import { RestClient } from '../client/index.ts';
 import type { UserInfo } from './filters/authn.ts';
 
@@ -90,7 +92,21 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const authorizer = new AllowAuthenticated();
   const serviceAccountTokens = new ServiceAccountTokens({ jwt: new ServiceAccountJwt({ privateKeyPem: pki.serviceAccountKeyPem }), getObject: registryObjectGetter(registry) });
   authenticator.addTokenAuthenticator(serviceAccountTokens);
-  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator }));
+  authenticator.addTokenAuthenticator(new BootstrapTokenAuthenticator({ getObject: registryObjectGetter(registry) }));
+  // Priority admission reads PriorityClasses from their watch cache (few objects, always current).
+  const priorityClasses: PriorityClassLookup = {
+    get: async (name) => {
+      const served = registry?.forKind('scheduling.k8s.io', 'PriorityClass');
+      return served?.store.cache.get(served.store.key(undefined, name))?.object;
+    },
+    globalDefault: async () => {
+      const served = registry?.forKind('scheduling.k8s.io', 'PriorityClass');
+      if (!served) return undefined;
+      for (const entry of served.store.cache.entries()) if (entry.object['globalDefault'] === true) return entry.object;
+      return undefined;
+    },
+  };
+  for (const def of BUILTIN_RESOURCES) registry.add(def, strategyFor(def, { allocator, priorityClasses }));
   registerAuthResources(registry, { authenticator, authorizer, tokens: serviceAccountTokens });
   registerCrdKind(registry);
   await registry.start();
@@ -98,7 +114,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   const openapi = new OpenApiService();
   const server = new ApiServer(
-    { bind: options.bind, port: options.port, tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caCertPem }, maxInflight: options.maxInflight, version: options.version },
+    { bind: options.bind, port: options.port, tls: { cert: servingChain(pki), key: pki.serverKeyPem, ca: pki.caCertPem }, maxInflight: options.maxInflight, version: options.version },
     {
       registry,
       authenticator,
@@ -137,4 +153,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       await rawStore.close();
     },
   };
+}
+
+/**
+ * The serving certificate followed by the cluster CA: a joining agent reads the CA from the TLS
+ * handshake and checks it against its --discovery-token-ca-cert-hash pin before trusting it.
+ */
+function servingChain(pki: Pki): string {
+  return pki.serverCertPem.endsWith('\n') ? pki.serverCertPem + pki.caCertPem : `${pki.serverCertPem}\n${pki.caCertPem}`;
 }

@@ -1,6 +1,7 @@
 // `strata controllers`: the controller manager as a process of its own, talking to an API server
 // through a kubeconfig; `strata server` starts the same manager in-process (see startControllerManager).
 
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -21,6 +22,19 @@ export interface ControllerManagerFlags {
   leaderElectRetryPeriod?: string;
   /** Upstream's --controllers: "*", "foo", "-bar" entries. */
   controllers?: string;
+  /** How often the node lifecycle controller checks node health (upstream's --node-monitor-period). */
+  nodeMonitorPeriod?: string;
+  /** Silence after which a node goes Unknown (upstream's --node-monitor-grace-period). */
+  nodeMonitorGracePeriod?: string;
+  /** PEM files of the CA the csrsigning controller signs with (upstream's --cluster-signing-*-file). */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+}
+
+/** The CA key (and certificate) the csrsigning controller signs with, when given. */
+export interface SigningCa {
+  caKeyPem: string;
+  caSigningCertPem?: string;
 }
 
 /** Parses a Go-style duration ("15s", "500ms", "1m30s") into milliseconds. */
@@ -55,7 +69,7 @@ export function disabledControllers(spec: string | undefined): string[] {
 }
 
 /** Runs the leader-elected controller manager through `client` (in-process or over HTTPS). */
-export function startControllerManager(client: RestClient, logger: Logger, flags: ControllerManagerFlags = {}): RunningControllerManager {
+export function startControllerManager(client: RestClient, logger: Logger, flags: ControllerManagerFlags = {}, signing?: SigningCa): RunningControllerManager {
   if (!client.config.caPem) throw new Error(`the client for ${client.config.server} names no certificate authority to publish as kube-root-ca.crt`);
   const leaseDurationMs = parseDuration(flags.leaderElectLeaseDuration ?? '15s', '--leader-elect-lease-duration');
   const renewDeadlineMs = parseDuration(flags.leaderElectRenewDeadline ?? '10s', '--leader-elect-renew-deadline');
@@ -63,13 +77,16 @@ export function startControllerManager(client: RestClient, logger: Logger, flags
   if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs && retryPeriodMs > 0)) {
     throw new Error('leader election needs lease duration > renew deadline > retry period > 0');
   }
+  const nodeMonitorPeriodMs = parseDuration(flags.nodeMonitorPeriod ?? '5s', '--node-monitor-period');
+  const nodeMonitorGracePeriodMs = parseDuration(flags.nodeMonitorGracePeriod ?? '40s', '--node-monitor-grace-period');
+  if (!(nodeMonitorPeriodMs > 0 && nodeMonitorGracePeriodMs > 0)) throw new Error('--node-monitor-period and --node-monitor-grace-period must be positive');
   const identity = `${hostname()}_${randomUUID()}`;
   const log = logger.child({ component: 'controller-manager', identity });
   const manager = new ControllerManager({
     identity,
     leases: restLeaseClient(client),
     informers: () => new SharedInformerFactory(client, { logger: log }),
-    controllers: defaultControllers({ client, caPem: client.config.caPem, logger: log, identity, disabled: disabledControllers(flags.controllers) }),
+    controllers: defaultControllers({ client, caPem: client.config.caPem, logger: log, identity, disabled: disabledControllers(flags.controllers), nodeLifecycle: { nodeMonitorPeriodMs, nodeMonitorGracePeriodMs }, ...signing }),
     leaseDurationMs,
     renewDeadlineMs,
     retryPeriodMs,
@@ -90,7 +107,15 @@ export function startControllerManager(client: RestClient, logger: Logger, flags
 export async function runControllers(flags: ControllerManagerFlags & { kubeconfig: string; logLevel: string }): Promise<void> {
   const logger = createLogger(flags.logLevel);
   const client = await RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'strata-controller-manager' });
-  const running = startControllerManager(client, logger, flags);
+  let signing: SigningCa | undefined;
+  if ((flags.clusterSigningCertFile === undefined) !== (flags.clusterSigningKeyFile === undefined)) {
+    throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file go together');
+  }
+  if (flags.clusterSigningCertFile !== undefined && flags.clusterSigningKeyFile !== undefined) {
+    signing = { caSigningCertPem: await readFile(flags.clusterSigningCertFile, 'utf8'), caKeyPem: await readFile(flags.clusterSigningKeyFile, 'utf8') };
+  }
+  // Without a signing key the csrsigning controller does not run here (the in-process one of `strata server` does).
+  const running = startControllerManager(client, logger, flags, signing);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

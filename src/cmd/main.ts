@@ -1,10 +1,12 @@
 // The `strata` command line.
 
 import { Command } from 'commander';
+import { runAgent, type AgentFlags } from './agent.ts';
 import { runControllers, type ControllerManagerFlags } from './controllers.ts';
 import { runScheduler, type SchedulerFlags } from './scheduler.ts';
 import { runServer } from './server.ts';
 import { runSim, type SimFlags } from './sim.ts';
+import { runTokenCreate, runTokenDelete, runTokenList } from './token.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -27,7 +29,7 @@ program
   .option('--disable-scheduler', 'do not run the scheduler in this process')
   .option('--scheduler-config <file>', 'KubeSchedulerConfiguration file for the scheduler in this process')
   .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add, "-name" to leave out (comma-separated)', '*');
-withLeaderElection(program.commands.at(-1) as Command).action(
+withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command)).action(
   async (opts: { dataDir: string; port: string; bind: string; tlsSan: string[]; serviceCidr: string; serviceNodePortRange: string; maxInflight: string; logLevel: string; disableControllers?: boolean; disableScheduler?: boolean; schedulerConfig?: string } & ControllerManagerFlags) => {
     await runServer({ ...opts, nodePortRange: opts.serviceNodePortRange, disableControllers: opts.disableControllers === true, disableScheduler: opts.disableScheduler === true });
   },
@@ -38,8 +40,10 @@ program
   .description('run the controller manager against an API server')
   .requiredOption('--kubeconfig <file>', 'kubeconfig of the API server to manage')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
-  .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add, "-name" to leave out (comma-separated)', '*');
-withLeaderElection(program.commands.at(-1) as Command).action(async (opts: { kubeconfig: string; logLevel: string } & ControllerManagerFlags) => {
+  .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add, "-name" to leave out (comma-separated)', '*')
+  .option('--cluster-signing-cert-file <file>', 'PEM CA certificate the csrsigning controller signs with (with --cluster-signing-key-file; without them CSRs are not signed here)')
+  .option('--cluster-signing-key-file <file>', 'PEM private key of that CA');
+withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command)).action(async (opts: { kubeconfig: string; logLevel: string } & ControllerManagerFlags) => {
   await runControllers(opts);
 });
 
@@ -90,12 +94,64 @@ program
     await runScheduler({ ...rest, ...(leaderElect !== undefined ? { leaderElect: leaderElect === 'true' } : {}) });
   });
 
+program
+  .command('agent')
+  .description('join this machine to a cluster as a node')
+  .requiredOption('--server <url>', 'the API server, https://HOST:PORT')
+  .option('--token <token>', 'join token (strata token create); needed only until the node has its own certificate')
+  .option('--discovery-token-ca-cert-hash <sha256:hex>', 'pin of the cluster CA\'s public key, as printed in the join command')
+  .option('--discovery-token-unsafe-skip-ca-verification', 'trust the server\'s CA without a pin')
+  .option('--node-name <name>', 'name of the Node (default: the hostname)')
+  .option('--data-dir <dir>', 'where the node\'s credential and state live', '.strata-agent')
+  .option('--runtime <runtime>', 'container runtime: process, cri or sim', 'process')
+  .option('--max-pods <n>', 'pods this node admits', '110')
+  .option('--system-reserved <list>', 'resources held back for the system, e.g. cpu=100m,memory=256Mi')
+  .option('--node-labels <k=v,...>', 'extra labels for the Node')
+  .option('--node-status-update-frequency <duration>', 'how often an unchanged node status is posted (the Lease is the heartbeat)', '5m')
+  .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+  .action(async (opts: AgentFlags) => {
+    await runAgent(opts);
+  });
+
+const token = program.command('token').description('manage join tokens for `strata agent`');
+token
+  .command('create')
+  .description('create a join token and print it')
+  .option('--ttl <duration>', 'how long the token is valid ("0" never expires)', '24h')
+  .option('--description <text>', 'what the token is for')
+  .option('--print-join-command', 'print the whole `strata agent` command, not just the token')
+  .option('--kubeconfig <file>', 'admin kubeconfig (default $KUBECONFIG or .strata/kubeconfig)')
+  .action(async (opts: { ttl: string; description?: string; printJoinCommand?: boolean; kubeconfig?: string }) => {
+    await runTokenCreate(opts);
+  });
+token
+  .command('list')
+  .description('list join tokens (secrets are not shown)')
+  .option('--kubeconfig <file>', 'admin kubeconfig (default $KUBECONFIG or .strata/kubeconfig)')
+  .action(async (opts: { kubeconfig?: string }) => {
+    await runTokenList(opts);
+  });
+token
+  .command('delete <token...>')
+  .description('revoke join tokens (by token or token id)')
+  .option('--kubeconfig <file>', 'admin kubeconfig (default $KUBECONFIG or .strata/kubeconfig)')
+  .action(async (tokens: string[], opts: { kubeconfig?: string }) => {
+    await runTokenDelete(tokens, opts);
+  });
+
 /** kube-controller-manager's leader election flags. */
 function withLeaderElection(cmd: Command): Command {
   return cmd
     .option('--leader-elect-lease-duration <duration>', 'how long a Lease holds without renewal', '15s')
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps trying to renew before giving up', '10s')
     .option('--leader-elect-retry-period <duration>', 'wait between attempts to acquire or renew', '2s');
+}
+
+/** kube-controller-manager's node lifecycle timings. */
+function withNodeMonitor(cmd: Command): Command {
+  return cmd
+    .option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks node health', '5s')
+    .option('--node-monitor-grace-period <duration>', 'silence (no Lease renewal, no status) after which a node goes Unknown and is tainted', '40s');
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

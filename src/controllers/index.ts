@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { EventRecorder, type Clock, type RestClient } from '../client/index.ts';
 import { disruptionController } from './disruption/index.ts';
-import { nodeLifecycleController } from './nodelifecycle/index.ts';
+import { nodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/index.ts';
 import { garbageCollector } from './garbagecollector/index.ts';
 import { resourceQuotaController } from './resourcequota/index.ts';
 import { cronJobController } from './cronjob/index.ts';
@@ -21,6 +21,7 @@ import { daemonSetController } from './daemonset/index.ts';
 import { endpointsController } from './endpoints/index.ts';
 import { endpointSliceController } from './endpointslice/index.ts';
 import { endpointSliceMirroringController } from './endpointslicemirroring/index.ts';
+import { csrApprovingController, csrSigningController } from './certificates/index.ts';
 
 export * from './runtime/index.ts';
 export * from './namespace/index.ts';
@@ -30,6 +31,10 @@ export interface DefaultControllersDeps {
   client: RestClient;
   /** The cluster CA published as kube-root-ca.crt in every namespace. */
   caPem: string;
+  /** The cluster CA's private key; without it the csrsigning controller does not run. */
+  caKeyPem?: string;
+  /** The certificate of caKeyPem when it is not caPem (--cluster-signing-cert-file). */
+  caSigningCertPem?: string;
   clock?: Clock;
   logger?: Logger;
   /** Names (as in CONTROLLERS) not to run. */
@@ -38,6 +43,8 @@ export interface DefaultControllersDeps {
   identity?: string;
   /** Controllers to run besides CONTROLLERS (tests of controllers not listed there). */
   extra?: readonly ControllerSpec[];
+  /** Timings of the node lifecycle controller (--node-monitor-period, --node-monitor-grace-period). */
+  nodeLifecycle?: NodeLifecycleOptions;
 }
 
 export interface ControllerSpec {
@@ -59,7 +66,7 @@ export const CONTROLLERS: readonly ControllerSpec[] = [
   { name: 'statefulset', component: 'statefulset-controller', make: (ctx) => statefulSetController(ctx) },
   { name: 'daemonset', component: 'daemonset-controller', make: (ctx) => daemonSetController(ctx) },
   { name: 'disruption', component: 'controllermanager', make: (ctx) => disruptionController(ctx) },
-  { name: 'nodelifecycle', component: 'node-controller', make: (ctx) => nodeLifecycleController(ctx) },
+  { name: 'nodelifecycle', component: 'node-controller', make: (ctx, deps) => nodeLifecycleController(ctx, deps.nodeLifecycle) },
   { name: 'garbagecollector', component: 'garbage-collector-controller', make: (ctx) => garbageCollector(ctx) },
   { name: 'resourcequota', component: 'resourcequota-controller', make: (ctx) => resourceQuotaController(ctx) },
   { name: 'job', component: 'job-controller', make: (ctx) => jobController(ctx) },
@@ -68,13 +75,15 @@ export const CONTROLLERS: readonly ControllerSpec[] = [
   { name: 'podgc', component: 'pod-garbage-collector', make: (ctx) => podGcController(ctx) },
   { name: 'endpoints', component: 'endpoint-controller', make: (ctx) => endpointsController(ctx) },
   { name: 'endpointslice', component: 'endpointslice-controller', make: (ctx) => endpointSliceController(ctx) },
+  { name: 'csrapproving', component: 'certificate-controller', make: (ctx) => csrApprovingController(ctx) },
+  { name: 'csrsigning', component: 'certificate-controller', make: (ctx, deps) => csrSigningController(ctx, deps.caSigningCertPem ?? deps.caPem, deps.caKeyPem ?? '') },
   { name: 'endpointslicemirroring', component: 'endpointslicemirroring-controller', make: (ctx) => endpointSliceMirroringController(ctx) },
 ];
 
 /** The controllers `strata controllers` and `strata server` run, each built fresh per leadership term. */
 export function defaultControllers(deps: DefaultControllersDeps): ControllerFactory[] {
   const { client, clock } = deps;
-  return [...CONTROLLERS, ...(deps.extra ?? [])].filter((spec) => !deps.disabled?.includes(spec.name)).map((spec) => (term: TermContext) => {
+  return [...CONTROLLERS, ...(deps.extra ?? [])].filter((spec) => !deps.disabled?.includes(spec.name) && (spec.name !== 'csrsigning' || deps.caKeyPem !== undefined)).map((spec) => (term: TermContext) => {
     const logger = deps.logger?.child({ controller: spec.name });
     const recorder = new EventRecorder(client, { source: { component: spec.component }, ...(deps.identity ? { reportingInstance: deps.identity } : {}), ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) });
     const ctx: ControllerContext = { client, informers: term.informers, recorder, ...(clock ? { clock } : {}), ...(logger ? { logger } : {}) };

@@ -45,7 +45,7 @@ spec:
 describe('kubectl basics', { timeout: 120_000 }, () => {
   let s: Strata;
   before(async () => {
-    s = await startStrata();
+    s = await startStrata(['--disable-scheduler']); // describe's event test writes the scheduler's events itself
   });
   after(async () => {
     await s?.cleanup();

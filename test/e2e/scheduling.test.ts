@@ -324,6 +324,7 @@ spec:
       assert.equal(preempted, `Preempted by pod ${highUid} on node ${node}`);
       const described = s.k(['describe', 'pod', 'high']);
       assert.match(described, /^Priority Class Name:\s+high$/m);
+      assert.match(described, /^Priority:\s+1000000$/m, 'the Priority admission step filled spec.priority from the class');
       assert.match(described, /^\s+Warning\s+FailedScheduling\s+\S+(?: \(x\d+ over \S+\))?\s+default-scheduler\s+0\/4 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 3 Insufficient cpu\.$/m);
       assert.match(described, new RegExp(`^\\s+Normal\\s+Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/high to ${node}$`, 'm'));
     } finally {

@@ -2,6 +2,7 @@
 // shares one printer, as upstream prints from the internal version).
 
 import { horizontalPodAutoscalerPrinter, scalePrinter } from './autoscaling.ts';
+import { certificateSigningRequestPrinter } from './certificates.ts';
 import {
   controllerRevisionPrinter,
   daemonSetPrinter,
@@ -47,6 +48,7 @@ const ENTRIES: readonly [group: string, kind: string, printer: TablePrinter][] =
   ['apps', 'ControllerRevision', controllerRevisionPrinter],
   ['batch', 'Job', jobPrinter],
   ['batch', 'CronJob', cronJobPrinter],
+  ['certificates.k8s.io', 'CertificateSigningRequest', certificateSigningRequestPrinter],
   ['coordination.k8s.io', 'Lease', leasePrinter],
   ['discovery.k8s.io', 'EndpointSlice', endpointSlicePrinter],
   ['events.k8s.io', 'Event', eventPrinter],

@@ -30,6 +30,7 @@ export const TYPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   Job: 'A Job runs pods until a given number of them complete successfully, retrying failures up to a limit.',
   CronJob: 'A CronJob creates Jobs on a repeating schedule written in cron syntax.',
   // other groups
+  CertificateSigningRequest: 'A CertificateSigningRequest asks a signer for an X.509 certificate; once approved, the signer writes the certificate to its status.',
   Lease: 'A Lease is a small record used for leader election and node heartbeats: a holder renews it before it expires.',
   EndpointSlice: 'An EndpointSlice lists a subset of the network endpoints behind a Service, with their readiness and topology.',
   NetworkPolicy: 'A NetworkPolicy restricts which traffic may reach or leave the pods it selects.',

@@ -2,6 +2,7 @@
 // kind's name rule and scope), the kind's own rules, and on update the immutability rules. Kinds
 // this table does not know (custom resources) get metadata checks only.
 
+import { validateCertificateSigningRequest, validateCertificateSigningRequestUpdate } from './certificates.ts';
 import type { FieldError } from '../../machinery/index.ts';
 import {
   nameIsDNS1035Label,
@@ -91,6 +92,7 @@ const KINDS: ReadonlyMap<string, KindRules> = new Map<string, KindRules>([
   ['apps/ControllerRevision', { name: subdomain, validate: validateControllerRevision, update: validateControllerRevisionUpdate }],
   ['batch/Job', { name: subdomain, validate: validateJob, update: validateJobUpdate }],
   ['batch/CronJob', { name: subdomain, validate: validateCronJob, create: validateCronJobCreate }],
+  ['certificates.k8s.io/CertificateSigningRequest', { name: subdomain, validate: validateCertificateSigningRequest, update: validateCertificateSigningRequestUpdate }],
   ['coordination.k8s.io/Lease', { name: subdomain, validate: validateLease }],
   ['discovery.k8s.io/EndpointSlice', { name: subdomain, validate: validateEndpointSlice, update: validateEndpointSliceUpdate }],
   ['events.k8s.io/Event', { name: subdomain, validate: validateEventsV1Event }],

@@ -35,6 +35,7 @@ const SAMPLES: Record<string, Any> = {
   'apps/v1/ControllerRevision': { data: { spec: {} }, revision: 1 },
   'batch/v1/Job': { spec: { template: podTemplate('Never') } },
   'batch/v1/CronJob': { spec: { schedule: '0 * * * *', timeZone: 'Europe/Paris', jobTemplate: { spec: { template: podTemplate('OnFailure') } } } },
+  'certificates.k8s.io/v1/CertificateSigningRequest': { spec: { request: 'LS0tLS1CRUdJTg==', signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['client auth'] } },
   'coordination.k8s.io/v1/Lease': { spec: { holderIdentity: 'a', leaseDurationSeconds: 15 } },
   'discovery.k8s.io/v1/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true } }], ports: [{ port: 80 }] },
   'events.k8s.io/v1/Event': { eventTime: '2024-01-01T00:00:00.000000Z', type: 'Normal', reportingController: 'example.com/ctl', reportingInstance: 'i', action: 'Scale', reason: 'Scaled' },

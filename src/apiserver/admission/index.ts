@@ -7,3 +7,4 @@ export {
   TAINT_NODE_UNREACHABLE,
   type DefaultTolerationSecondsOptions,
 } from './default-toleration-seconds.ts';
+export { admitPriority, SYSTEM_PRIORITY_CLASSES, type PriorityClassLookup } from './priority.ts';

@@ -79,7 +79,7 @@ export async function handleResource(call: ResourceCall): Promise<void> {
 }
 
 export function requestContext(call: ResourceCall, dryRun: boolean, fieldManager: string | undefined): RequestContext {
-  return { user: call.user, dryRun, fieldManager, now: new Date() };
+  return { user: call.user, dryRun, fieldManager, now: new Date(), userInfo: call.userInfo };
 }
 
 /** Writes one object in the shape the client asked for (object, Table row or metadata). */

@@ -31,6 +31,8 @@ export async function handleSubresource(call: ResourceCall): Promise<void> {
   }
   switch (sub.name) {
     case 'status':
+    // certificatesigningrequests/approval writes status.conditions; both scopes are status-only.
+    case 'approval':
       // Like upstream's StatusREST.ConvertToTable, a status GET honours Table and metadata Accepts.
       if (info.verb === 'get') return respondObject(call, 200, await served.store.get(info.namespace, info.name));
       if (info.verb === 'update') return updateObject(call, 'status');

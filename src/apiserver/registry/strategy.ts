@@ -8,6 +8,8 @@ import type { KubeObject, ResourceDefinition } from '../../api/types.ts';
 export interface RequestContext {
   /** Authenticated user name (for audit, managedFields and future admission). */
   readonly user: string;
+  /** The full identity (groups, uid, extra) for kinds that record their requester (CSRs). */
+  readonly userInfo?: { readonly username: string; readonly uid?: string; readonly groups: readonly string[]; readonly extra?: Readonly<Record<string, readonly string[]>> };
   readonly dryRun: boolean;
   readonly fieldManager: string | undefined;
   readonly now: Date;

@@ -40,6 +40,43 @@ export interface ContainerConfig {
   image: { image: string };
   labels: Readonly<Record<string, string>>;
   annotations: Readonly<Record<string, string>>;
+  /** The entrypoint (the pod's `command`); the image's when absent. */
+  command?: readonly string[];
+  /** Arguments to the entrypoint (the pod's `args`). */
+  args?: readonly string[];
+  envs?: readonly KeyValue[];
+  workingDir?: string;
+  /** Keep stdin open for attach. */
+  stdin?: boolean;
+  /** Close stdin after the first attach ends. */
+  stdinOnce?: boolean;
+  tty?: boolean;
+  /** Where the container's CRI-format log goes; the runtime picks a path when absent. */
+  logPath?: string;
+  linux?: { resources?: LinuxContainerResources };
+}
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** CRI's LinuxContainerResources (the subset the runtimes here apply); 0 or absent: no limit. */
+export interface LinuxContainerResources {
+  /** Relative CPU weight, docker/cgroup v1 scale (2..262144, 1024 = one CPU's share). */
+  cpuShares?: number;
+  /** CFS quota in microseconds per period. */
+  cpuQuota?: number;
+  /** CFS period in microseconds (default 100000). */
+  cpuPeriod?: number;
+  memoryLimitInBytes?: number;
+}
+
+/** What a command run in a container (an exec probe, kubectl exec) produced. */
+export interface ExecSyncResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
 }
 
 export type ContainerState = 'CONTAINER_CREATED' | 'CONTAINER_RUNNING' | 'CONTAINER_EXITED' | 'CONTAINER_UNKNOWN';
@@ -56,6 +93,10 @@ export interface ContainerStatus {
   finishedAt: number;
   exitCode: number;
   reason: string;
+  /** Details of the reason, e.g. why a container could not start. */
+  message?: string;
+  /** The CRI-format log file of the container, when it has one. */
+  logPath?: string;
   image: { image: string };
   imageRef: string;
   labels: Readonly<Record<string, string>>;
@@ -80,6 +121,12 @@ export interface RuntimeService {
   removeContainer(containerId: string): Promise<void>;
   containerStatus(containerId: string): Promise<ContainerStatus>;
   listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]>;
+  /** CRI's ListPodSandbox. */
+  listPodSandbox?(): Promise<PodSandboxStatus[]>;
+  /** Runs `cmd` in the running container and waits for it (timeoutMs 0: no limit). */
+  execSync?(containerId: string, cmd: readonly string[], timeoutMs: number): Promise<ExecSyncResult>;
+  /** Starts a new log file after the agent rotated the old one away. */
+  reopenContainerLog?(containerId: string): Promise<void>;
 }
 
 /** The CRI's NotFound answer. */

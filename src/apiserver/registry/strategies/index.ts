@@ -2,14 +2,18 @@
 
 import { prepareJobSelector, prepareNamespaceForCreate } from '../../../api/defaults/index.ts';
 import type { KubeObject, ResourceDefinition } from '../../../api/types.ts';
+import type { PriorityClassLookup } from '../../admission/index.ts';
 import type { ServiceAllocator } from '../allocator.ts';
 import type { Strategy } from '../strategy.ts';
 import { builtinStrategy, fieldsFrom } from './common.ts';
+import { certificateSigningRequestStrategy } from './certificate-signing-requests.ts';
 import { podStrategy } from './pods.ts';
 import { serviceStrategy } from './services.ts';
 
 export interface StrategyDeps {
   allocator: ServiceAllocator;
+  /** PriorityClasses for the Priority admission step on pod create (skipped when absent). */
+  priorityClasses?: PriorityClassLookup;
 }
 
 const EVENT_FIELDS = [
@@ -51,13 +55,15 @@ export function strategyFor(def: ResourceDefinition, deps: StrategyDeps): Strate
   const key = `${def.group}/${def.kind}`;
   switch (key) {
     case '/Pod':
-      return podStrategy(def);
+      return podStrategy(def, deps.priorityClasses);
     case '/Service':
       return serviceStrategy(def, deps.allocator);
     case '/Namespace':
       return namespaceStrategy(def);
     case '/Node':
       return selectable(def, ['spec.unschedulable']);
+    case 'certificates.k8s.io/CertificateSigningRequest':
+      return certificateSigningRequestStrategy(def);
     case '/Secret':
       return selectable(def, ['type']);
     case '/Event':

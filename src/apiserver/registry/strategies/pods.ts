@@ -1,9 +1,9 @@
 // Pods: status starts Pending, field selectors used by kubelets, kubectl and drain, graceful
 // deletion (a pod on a node lingers for its grace period until its node agent confirms), and the
-// DefaultTolerationSeconds admission step on create and update.
+// DefaultTolerationSeconds admission step on create and update, and Priority on create.
 
 import type { KubeObject, ResourceDefinition } from '../../../api/types.ts';
-import { admitDefaultTolerationSeconds } from '../../admission/index.ts';
+import { admitDefaultTolerationSeconds, admitPriority, type PriorityClassLookup } from '../../admission/index.ts';
 import type { Strategy } from '../strategy.ts';
 import { builtinStrategy, fieldsFrom } from './common.ts';
 
@@ -22,12 +22,13 @@ function podSpec(pod: KubeObject): Record<string, unknown> {
   return (pod['spec'] ?? {}) as Record<string, unknown>;
 }
 
-export function podStrategy(def: ResourceDefinition): Strategy {
+export function podStrategy(def: ResourceDefinition, priorityClasses?: PriorityClassLookup): Strategy {
   return builtinStrategy(def, {
     selectableFields: POD_FIELDS,
     fields: fieldsFrom(POD_FIELDS),
-    prepareForCreate(pod) {
+    async prepareForCreate(pod) {
       admitDefaultTolerationSeconds(pod);
+      if (priorityClasses) await admitPriority(pod, priorityClasses);
       pod['status'] = { phase: 'Pending', qosClass: qosClass(pod) };
     },
     prepareForUpdate(pod) {

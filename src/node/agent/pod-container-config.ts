@@ -1,0 +1,92 @@
+// The sandbox and container configs the worker hands the runtime for a pod: metadata, the
+// io.kubernetes.* labels that let a restarted agent find them again, the annotations upstream
+// keeps there (spec hash, restart count, termination message path, grace period), the process
+// fields (command, args, env with the pod's downward-API fields resolved, working dir) and the
+// cgroup limits from the container's resources, computed as upstream does.
+
+import { quantityToMilli, quantityValue, tryParseQuantity } from '../../machinery/quantity.ts';
+import type { ContainerConfig, LinuxContainerResources, PodSandboxConfig } from '../runtime/cri.ts';
+import {
+  ANNOTATION_CONTAINER_HASH, ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, ANNOTATION_TERMINATION_MESSAGE_PATH,
+  ANNOTATION_TERMINATION_MESSAGE_POLICY, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
+  containerHash, podUid, type AgentPod, type ContainerSpec, type EnvVar,
+} from './pod-types.ts';
+
+export function podLabels(pod: AgentPod): Record<string, string> {
+  return { [LABEL_POD_NAME]: pod.metadata.name ?? '', [LABEL_POD_NAMESPACE]: pod.metadata.namespace ?? '', [LABEL_POD_UID]: podUid(pod) };
+}
+
+export function sandboxConfig(pod: AgentPod, attempt: number): PodSandboxConfig {
+  return {
+    metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: podUid(pod), attempt },
+    hostname: pod.spec.hostname ?? pod.metadata.name ?? '',
+    hostNetwork: pod.spec.hostNetwork === true,
+    labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
+    annotations: { ...(pod.metadata.annotations ?? {}) },
+  };
+}
+
+/** What the worker knows of the pod's surroundings when it starts a container. */
+export interface ContainerEnvironment {
+  podIP: string;
+  hostIP: string;
+}
+
+export function containerConfig(pod: AgentPod, spec: ContainerSpec, attempt: number, env: ContainerEnvironment): ContainerConfig {
+  const config: ContainerConfig = {
+    metadata: { name: spec.name, attempt },
+    image: { image: spec.image ?? '' },
+    labels: { ...podLabels(pod), [LABEL_CONTAINER_NAME]: spec.name },
+    annotations: {
+      [ANNOTATION_CONTAINER_HASH]: containerHash(spec),
+      [ANNOTATION_RESTART_COUNT]: String(attempt),
+      [ANNOTATION_TERMINATION_MESSAGE_PATH]: spec.terminationMessagePath ?? '/dev/termination-log',
+      [ANNOTATION_TERMINATION_MESSAGE_POLICY]: spec.terminationMessagePolicy ?? 'File',
+      [ANNOTATION_GRACE_PERIOD]: String(pod.spec.terminationGracePeriodSeconds ?? 30),
+    },
+    envs: (spec.env ?? []).map((e) => ({ key: e.name, value: envValue(pod, e, env) })),
+  };
+  if (spec.command) config.command = spec.command;
+  if (spec.args) config.args = spec.args;
+  if (spec.workingDir) config.workingDir = spec.workingDir;
+  const resources = linuxResources(spec);
+  if (resources) config.linux = { resources };
+  return config;
+}
+
+const CPU_PERIOD_US = 100_000;
+
+/** Upstream's cgroup values: shares from the CPU request, CFS quota from the limit, memory limit in bytes. */
+export function linuxResources(spec: ContainerSpec): LinuxContainerResources | undefined {
+  const requests = spec.resources?.requests ?? {};
+  const limits = spec.resources?.limits ?? {};
+  const cpuRequest = tryParseQuantity(requests['cpu'] ?? limits['cpu']);
+  const cpuLimit = tryParseQuantity(limits['cpu']);
+  const memLimit = tryParseQuantity(limits['memory']);
+  const out: LinuxContainerResources = {};
+  if (cpuRequest) out.cpuShares = Math.max(2, Math.min(262_144, Math.floor(Number(quantityToMilli(cpuRequest)) * 1024 / 1000)));
+  if (cpuLimit) {
+    out.cpuPeriod = CPU_PERIOD_US;
+    out.cpuQuota = Math.max(1000, Math.floor(Number(quantityToMilli(cpuLimit)) * CPU_PERIOD_US / 1000));
+  }
+  if (memLimit) out.memoryLimitInBytes = Number(quantityValue(memLimit));
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** A value, or a downward-API fieldRef the worker can answer. */
+function envValue(pod: AgentPod, e: EnvVar, env: ContainerEnvironment): string {
+  const path = e.valueFrom?.fieldRef?.fieldPath;
+  if (path === undefined) return e.value ?? '';
+  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
+  switch (path) {
+    case 'metadata.name': return pod.metadata.name ?? '';
+    case 'metadata.namespace': return pod.metadata.namespace ?? '';
+    case 'metadata.uid': return podUid(pod);
+    case 'spec.nodeName': return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName': return String((pod.spec as unknown as Record<string, unknown>)['serviceAccountName'] ?? '');
+    case 'status.podIP': case 'status.podIPs': return env.podIP;
+    case 'status.hostIP': case 'status.hostIPs': return env.hostIP;
+    default: return '';
+  }
+}

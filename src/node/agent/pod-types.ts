@@ -1,0 +1,137 @@
+// The slice of the core/v1 Pod the agent's pod worker reads, typed (the API layer types pods
+// loosely), plus the labels and annotations the worker puts on sandboxes and containers so that a
+// restarted agent can find and re-adopt them, as the kubelet does with io.kubernetes.* labels.
+
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../../api/types.ts';
+
+export interface ExecAction {
+  command?: string[];
+}
+
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
+
+export interface HTTPGetAction {
+  path?: string;
+  port: number | string;
+  host?: string;
+  scheme?: string;
+  httpHeaders?: HTTPHeader[];
+}
+
+export interface TCPSocketAction {
+  port: number | string;
+  host?: string;
+}
+
+export interface GRPCAction {
+  port: number;
+  service?: string;
+}
+
+export interface ProbeHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  grpc?: GRPCAction;
+}
+
+export interface Probe extends ProbeHandler {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface LifecycleHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  sleep?: { seconds: number };
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
+
+export interface ContainerSpec {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  workingDir?: string;
+  ports?: ContainerPort[];
+  /** Only on init containers: Always makes it a sidecar. */
+  restartPolicy?: string;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+}
+
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+export interface PodSpec {
+  containers: ContainerSpec[];
+  initContainers?: ContainerSpec[];
+  restartPolicy?: RestartPolicy;
+  terminationGracePeriodSeconds?: number;
+  hostNetwork?: boolean;
+  hostname?: string;
+  nodeName?: string;
+  readinessGates?: { conditionType: string }[];
+}
+
+export interface AgentPod extends KubeObject {
+  spec: PodSpec;
+  status?: Record<string, unknown>;
+}
+
+export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
+export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
+export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
+export const ANNOTATION_CONTAINER_HASH = 'io.kubernetes.container.hash';
+export const ANNOTATION_RESTART_COUNT = 'io.kubernetes.container.restartCount';
+export const ANNOTATION_TERMINATION_MESSAGE_PATH = 'io.kubernetes.container.terminationMessagePath';
+export const ANNOTATION_TERMINATION_MESSAGE_POLICY = 'io.kubernetes.container.terminationMessagePolicy';
+export const ANNOTATION_GRACE_PERIOD = 'io.kubernetes.pod.terminationGracePeriod';
+
+export const restartPolicyOf = (pod: AgentPod): RestartPolicy => pod.spec.restartPolicy ?? 'Always';
+export const isSidecar = (c: ContainerSpec): boolean => c.restartPolicy === 'Always';
+export const initContainersOf = (pod: AgentPod): ContainerSpec[] => pod.spec.initContainers ?? [];
+export const podUid = (pod: AgentPod): string => pod.metadata.uid ?? '';
+export const podFullName = (pod: AgentPod): string => `${pod.metadata.name ?? ''}_${pod.metadata.namespace ?? ''}(${podUid(pod)})`;
+
+/** Seconds of grace the pod's containers get when it is deleted. */
+export function gracePeriodSeconds(pod: AgentPod): number {
+  return pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+}
+
+/**
+ * The hash of the parts of a container spec whose change means the running container must be
+ * replaced (upstream hashes the spec the same way and stores it as a container annotation).
+ * Probes, lifecycle hooks and resources are left out: they change without a restart.
+ */
+export function containerHash(c: ContainerSpec): string {
+  const { name, image, command, args, env, workingDir, ports } = c;
+  const json = JSON.stringify({ name, image, command, args, env, workingDir, ports });
+  return createHash('sha256').update(json).digest('hex').slice(0, 8);
+}
