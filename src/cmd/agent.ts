@@ -15,6 +15,7 @@ import { DEFAULT_RESOURCE_CONFIG, parseResourceList, type ResourceConfig } from 
 import { machineAddresses, registerNode, type NodeFacts } from '../node/agent/registration.ts';
 import { parseDuration } from './controllers.ts';
 import { createLogger } from './logger.ts';
+import { exitOnSignals } from './shutdown.ts';
 import { VERSION } from './version.ts';
 
 export const RUNTIMES = ['process', 'cri', 'sim'] as const;
@@ -186,19 +187,5 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     ...(flags.discoveryTokenUnsafeSkipCaVerification ? { unsafeSkipCaVerification: true } : {}),
   });
   process.stdout.write(`node ${nodeName} joined ${server.origin} as ${nodeUser(nodeName)} (kubeconfig: ${agent.credential.kubeconfigPath}${agent.credential.reused ? ', reused' : ''})\n`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    agent.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  exitOnSignals(logger, () => agent.stop());
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { restLeaseClient, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { CONTROLLERS, ControllerManager, defaultControllers } from '../controllers/index.ts';
 import { createLogger } from './logger.ts';
+import { exitOnSignals } from './shutdown.ts';
 
 export interface RunningControllerManager {
   manager: ControllerManager;
@@ -116,19 +117,5 @@ export async function runControllers(flags: ControllerManagerFlags & { kubeconfi
   }
   // Without a signing key the csrsigning controller does not run here (the in-process one of `strata server` does).
   const running = startControllerManager(client, logger, flags, signing);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  exitOnSignals(logger, () => running.stop());
 }

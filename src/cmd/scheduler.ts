@@ -9,6 +9,7 @@ import { RestClient } from '../client/index.ts';
 import { defaultConfig, loadConfigFile, runLeaderElected, runSchedulerTerm, type Scheduler, type SchedulerConfig } from '../scheduler/index.ts';
 import { parseDuration } from './controllers.ts';
 import { createLogger } from './logger.ts';
+import { exitOnSignals } from './shutdown.ts';
 
 export interface SchedulerFlags {
   /** A KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1). */
@@ -90,19 +91,5 @@ export async function runScheduler(flags: SchedulerFlags & { kubeconfig: string;
   const config = flags.config ? await loadConfigFile(flags.config) : defaultConfig();
   const client = await RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'strata-scheduler' });
   const running = await startScheduler(client, logger, flags, config);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  exitOnSignals(logger, () => running.stop());
 }

@@ -7,6 +7,7 @@ import { startControlPlane } from '../apiserver/index.ts';
 import { SqliteStore } from '../store/index.ts';
 import { startControllerManager, type ControllerManagerFlags, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
+import { exitOnSignals } from './shutdown.ts';
 import { startScheduler, type RunningScheduler } from './scheduler.ts';
 import { createJoinToken, joinCommand } from './token.ts';
 import { VERSION } from './version.ts';
@@ -80,23 +81,10 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     scheduler = await startScheduler(cp.localClient(undefined, 'strata-scheduler'), logger, flags.schedulerConfig ? { config: flags.schedulerConfig } : {});
   }
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // Controllers and scheduler first, so they neither fail against a closing server nor leave a Lease held.
-    Promise.all([controllers?.stop(), scheduler?.stop()])
-      .then(() => cp.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // Controllers and scheduler first, so they neither fail against a closing server nor leave a Lease held.
+  exitOnSignals(logger, async () => {
+    await Promise.all([controllers?.stop(), scheduler?.stop()]);
+    await cp.close();
+  });
 }
 

@@ -6,6 +6,7 @@ import { RestClient } from '../client/index.ts';
 import { parseLabels, resolveSimConfig, SimCluster, type SimOptions } from '../node/index.ts';
 import { parseDuration } from './controllers.ts';
 import { createLogger } from './logger.ts';
+import { exitOnSignals } from './shutdown.ts';
 
 export interface SimFlags {
   kubeconfig: string;
@@ -74,24 +75,10 @@ export async function runSim(flags: SimFlags): Promise<void> {
   const client = await RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'strata-sim' });
   const sim = new SimCluster(options, { client, logger });
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    sim.stop({ deleteNodes: flags.deleteOnExit === true }).then(
-      () => {
-        client.close();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  const shutdown = exitOnSignals(logger, async () => {
+    await sim.stop({ deleteNodes: flags.deleteOnExit === true });
+    client.close();
+  });
   process.on('SIGUSR1', () => process.stdout.write(`Strata sim: heartbeats of ${sim.failNodes().length} nodes stopped (SIGUSR1)\n`));
   process.on('SIGUSR2', () => process.stdout.write(`Strata sim: ${sim.recoverNodes().length} nodes recovered (SIGUSR2)\n`));
 
@@ -99,7 +86,7 @@ export async function runSim(flags: SimFlags): Promise<void> {
   try {
     await sim.start();
   } catch (err) {
-    if (stopping) return;
+    if (shutdown.stopping) return;
     throw err;
   }
   process.stdout.write(`Strata sim: ${options.nodes} nodes registered (${flags.prefix}0…) in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
