@@ -1,0 +1,70 @@
+// Turns a CRI ContainerConfig into what the supervisor executes: the argv (the container's
+// command wrapped, with root, so it first joins its cgroups and then runs under a small init as
+// PID 1 of new PID, mount, UTS and IPC namespaces with the sandbox's hostname), and the environment.
+
+import type { ContainerConfig } from '../cri.ts';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** A container without a command whose image this runtime has no entrypoint for. */
+export class ImageNotRunnableError extends Error {
+  readonly reason = 'CreateContainerError';
+  constructor(image: string) {
+    super(`the process runtime cannot run image ${JSON.stringify(image)} without a command: set command, or use the cri runtime`);
+    this.name = 'ImageNotRunnableError';
+  }
+}
+
+/** The container's own argv: command (or the image's known entrypoint) followed by args. */
+export function containerArgv(config: ContainerConfig, entrypoints: Readonly<Record<string, readonly string[]>>): string[] {
+  const command = config.command?.length ? config.command : entrypoints[config.image.image];
+  if (!command?.length) throw new ImageNotRunnableError(config.image.image);
+  return [...command, ...(config.args ?? [])];
+}
+
+export function containerEnv(config: ContainerConfig, hostname: string): Record<string, string> {
+  const env: Record<string, string> = { PATH: DEFAULT_PATH, HOSTNAME: hostname };
+  for (const { key, value } of config.envs ?? []) env[key] = value;
+  return env;
+}
+
+export interface WrapOptions {
+  /** Run in new PID, mount, UTS and IPC namespaces (needs root and util-linux unshare). */
+  namespaces: boolean;
+  hostname: string;
+  /** cgroup.procs files to join before the command runs. */
+  cgroupProcs: readonly string[];
+  unshare: string;
+  shell: string;
+}
+
+// PID 1 of the container's namespaces: a small init in sh. $0 is the hostname (the UTS namespace
+// is new, so writing it changes only the container's). It runs the command as its child and exits
+// with the child's status (128 + signal when killed), which unshare passes on. The command is not
+// PID 1 itself because unshare 2.38 turns its child's death by SIGKILL (an OOM kill) into exit 1,
+// and because an init reaps orphans. The no-op traps keep stray signals from ending the init
+// early while leaving the command's dispositions at their defaults; the runtime signals the
+// whole process group, so the command gets SIGTERM directly.
+const INIT = [
+  'printf %s "$0" > /proc/sys/kernel/hostname || exit 125',
+  'trap : TERM INT HUP QUIT USR1 USR2',
+  'exec 3<&0',
+  '"$@" 0<&3 3<&- &',
+  'c=$!',
+  'exec 3<&-',
+  'while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done',
+].join('\n');
+// Joins each cgroup named before "--", then becomes the rest; the process is in its cgroups
+// before the command's first instruction, so no allocation escapes the limit.
+const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+/** The argv the supervisor spawns for a container's argv. */
+export function wrapArgv(argv: readonly string[], o: WrapOptions): string[] {
+  let out = [...argv];
+  if (o.namespaces) {
+    // --fork: the new PID namespace's first process is the child; --kill-child: it dies with unshare.
+    out = [o.unshare, '--pid', '--fork', '--mount-proc', '--uts', '--ipc', '--kill-child', '--', o.shell, '-c', INIT, o.hostname, ...out];
+  }
+  if (o.cgroupProcs.length > 0) out = [o.shell, '-c', JOIN_CGROUPS, 'strata-init', ...o.cgroupProcs, '--', ...out];
+  return out;
+}

@@ -1,0 +1,97 @@
+// The per-container supervisor (the process runtime's conmon/shim): `node supervisor.ts <dir>`,
+// started detached by the runtime so it outlives agent restarts. It runs spec.json's argv in a
+// new process group, writes the container's stdout/stderr to its CRI log, records the pid and
+// start time in started.json, and when the container ends writes exit.json (exit code, or 128 +
+// signal, finish time, Completed/Error/OOMKilled). An adopting agent reads those files: it never
+// needs waitpid on a process it did not start. SIGHUP reopens the log file.
+// It reports to the runtime once on stdout (a JSON line: {pid} or {error}) and then closes it.
+
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants } from 'node:os';
+import { detectCgroups } from './cgroups.ts';
+import { CriLogWriter } from './cri-log-writer.ts';
+import { processStartTime, readJson, writeJson, type ExitRecord, type StartedRecord, type SupervisorSpec } from './state-store.ts';
+
+/** How long after the container's exit its pipes may stay open (held by an orphaned grandchild). */
+const DRAIN_MS = 1000;
+
+function main(dir: string): void {
+  const spec = readJson<SupervisorSpec>(join(dir, 'spec.json'));
+  if (!spec) throw new Error(`no spec.json in ${dir}`);
+  const log = new CriLogWriter(spec.logPath, spec.log);
+  // A report to an agent that is gone must not end the supervisor.
+  process.stdout.on('error', () => {});
+  let reported = false;
+  const report = (msg: object): void => {
+    if (reported) return;
+    reported = true;
+    process.stdout.end(`${JSON.stringify(msg)}\n`);
+  };
+  const finish = (rec: ExitRecord): void => {
+    log.close();
+    writeJson(join(dir, 'exit.json'), rec);
+    report({ error: rec.message });
+    process.exit(0);
+  };
+
+  // O_RDWR keeps a FIFO from blocking on open and from reading EOF while no attach is connected.
+  const stdinFd = spec.stdinFifo ? openSync(spec.stdinFifo, 'r+') : 'ignore';
+  const child = spawn(spec.argv[0] ?? '/bin/false', spec.argv.slice(1), {
+    env: spec.env,
+    cwd: spec.cwd,
+    detached: true,
+    stdio: [stdinFd, 'pipe', 'pipe'],
+  });
+  if (typeof stdinFd === 'number') closeSync(stdinFd);
+
+  child.once('error', (err) => {
+    finish({ exitCode: 128, signal: '', finishedAt: Date.now(), reason: 'StartError', message: `the process runtime could not start ${JSON.stringify(spec.argv[0])}: ${err.message}` });
+  });
+  child.once('spawn', () => {
+    const pid = child.pid ?? 0;
+    const rec: StartedRecord = {
+      pid,
+      pidStart: processStartTime(pid) ?? 0,
+      supervisorPid: process.pid,
+      supervisorStart: processStartTime(process.pid) ?? 0,
+      startedAt: Date.now(),
+    };
+    writeJson(join(dir, 'started.json'), rec);
+    report({ pid });
+  });
+
+  let open = 2;
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const done = (): void => {
+    if (!exit) return;
+    const { code, signal } = exit;
+    const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+    const oom = spec.cgroup ? (detectCgroups()?.oomKilled(spec.cgroup.sandboxId, spec.cgroup.containerId) ?? false) : false;
+    const reason = oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
+    finish({ exitCode, signal: signal ?? '', finishedAt, reason, message: oom ? 'the container exceeded its memory limit' : '' });
+  };
+  let finishedAt = 0;
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const pipe = child[stream];
+    pipe?.on('data', (chunk: Buffer) => log.write(stream, chunk));
+    pipe?.once('close', () => {
+      log.end(stream);
+      if (--open === 0) done();
+    });
+  }
+  child.once('exit', (code, signal) => {
+    finishedAt = Date.now();
+    exit = { code, signal };
+    if (open === 0) done();
+    else setTimeout(done, DRAIN_MS).unref();
+  });
+
+  process.on('SIGHUP', () => log.reopen());
+  // The agent's terminal or process group going away must not end the supervisor.
+  process.on('SIGINT', () => {});
+  process.on('SIGPIPE', () => {});
+}
+
+main(process.argv[2] ?? '.');
