@@ -1,18 +1,23 @@
 // `strata agent`: a worker machine joins the cluster. It gets its own credential (a node client
 // certificate through a CSR, with the join token used once), registers its Node with the
 // machine's real capacity and conditions, and keeps its Lease and status fresh. Pods are the pod
-// manager's business: startAgent takes a `podManager` hook, which `strata agent` leaves empty
-// until the pod worker lands.
+// manager's business: startAgent takes a `podManager` hook, which `strata agent` fills with the
+// pod manager on the --runtime it names. `strata up` runs an agent in the server's own process:
+// it hands startAgent an in-process client with the node's identity instead of a join.
 
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { RestClient } from '../client/index.ts';
+import { realClock, RestClient } from '../client/index.ts';
 import { ensureCredential, nodeUser, type Credential } from '../node/agent/bootstrap.ts';
 import { NodeHeartbeat } from '../node/agent/heartbeat.ts';
 import { machineReader } from '../node/agent/machine.ts';
 import { DEFAULT_RESOURCE_CONFIG, parseResourceList, type ResourceConfig } from '../node/agent/machine-status.ts';
+import { startPodManager, type PodManagerOptions } from '../node/agent/pod-manager.ts';
 import { machineAddresses, registerNode, type NodeFacts } from '../node/agent/registration.ts';
+import type { RuntimeService } from '../node/runtime/cri.ts';
+import { ProcessRuntime } from '../node/runtime/process/index.ts';
+import { SimRuntime } from '../node/runtime/sim/index.ts';
 import { parseDuration } from './controllers.ts';
 import { createLogger } from './logger.ts';
 import { exitOnSignals } from './shutdown.ts';
@@ -42,6 +47,8 @@ export type PodManagerFactory = (ctx: PodManagerContext) => PodManager | Promise
 
 export interface AgentOptions {
   server: string;
+  /** An authenticated client with the node's identity (strata up, in-process): no join, no credential; the agent closes it on stop. */
+  client?: RestClient;
   token?: string;
   caCertHash?: string;
   unsafeSkipCaVerification?: boolean;
@@ -59,7 +66,8 @@ export interface AgentOptions {
 
 export interface RunningAgent {
   readonly nodeName: string;
-  readonly credential: Credential;
+  /** The node's credential; undefined when the agent was given its client. */
+  readonly credential: Credential | undefined;
   readonly client: RestClient;
   stop(): Promise<void>;
 }
@@ -68,7 +76,7 @@ export interface RunningAgent {
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.logger.child({ component: 'agent', node: options.nodeName });
   const ac = new AbortController();
-  const credential = await ensureCredential({
+  const credential = options.client ? undefined : await ensureCredential({
     server: options.server,
     nodeName: options.nodeName,
     dataDir: options.dataDir,
@@ -78,7 +86,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     logger: log,
     signal: ac.signal,
   });
-  const client = new RestClient({ ...credential.config, userAgent: `strata-agent/${VERSION}` });
+  const client = options.client ?? new RestClient({ ...credential!.config, userAgent: `strata-agent/${VERSION}` });
   const machine = machineReader(options.dataDir);
   const identity = await machine.identity();
   const addresses = machineAddresses(options.nodeName);
@@ -132,6 +140,34 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
 }
 
+/** The container runtime a --runtime flag names, with its state under the data dir. */
+export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string, logger: Logger): RuntimeService {
+  switch (kind) {
+    case 'process':
+      return new ProcessRuntime({ stateDir: join(dataDir, 'runtime', 'process'), hostIp: hostIP, logger: logger.child({ component: 'process-runtime' }) });
+    case 'sim':
+      return new SimRuntime(realClock);
+    case 'cri':
+      throw new Error('the cri runtime is not available yet (use --runtime process)');
+  }
+}
+
+/** The pod manager for startAgent: pods bound to the node run on the runtime ctx.runtime names. */
+export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnStop'> = {}): PodManagerFactory {
+  return async (ctx) => {
+    const hostIP = machineAddresses(ctx.nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
+    return startPodManager({
+      client: ctx.client,
+      nodeName: ctx.nodeName,
+      runtime: createRuntime(ctx.runtime, ctx.dataDir, hostIP, ctx.logger),
+      runtimeName: ctx.runtime,
+      hostIP,
+      logger: ctx.logger,
+      ...extra,
+    });
+  };
+}
+
 export interface AgentFlags {
   server: string;
   token?: string;
@@ -161,6 +197,7 @@ function parseLabelList(raw: string | undefined): Record<string, string> | undef
 
 export async function runAgent(flags: AgentFlags): Promise<void> {
   if (!(RUNTIMES as readonly string[]).includes(flags.runtime)) throw new Error(`invalid --runtime "${flags.runtime}" (want ${RUNTIMES.join(', ')})`);
+  if (flags.runtime === 'cri') throw new Error('the cri runtime is not available yet (use --runtime process)');
   let server: URL;
   try {
     server = new URL(flags.server);
@@ -181,11 +218,13 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     resources: { ...DEFAULT_RESOURCE_CONFIG, maxPods, systemReserved: flags.systemReserved ? parseResourceList(flags.systemReserved) : {} },
     statusReportIntervalMs: parseDuration(flags.nodeStatusUpdateFrequency, '--node-status-update-frequency'),
     logger,
+    podManager: podManagerFor(),
     ...(labels ? { labels } : {}),
     ...(flags.token !== undefined ? { token: flags.token } : {}),
     ...(flags.discoveryTokenCaCertHash !== undefined ? { caCertHash: flags.discoveryTokenCaCertHash } : {}),
     ...(flags.discoveryTokenUnsafeSkipCaVerification ? { unsafeSkipCaVerification: true } : {}),
   });
-  process.stdout.write(`node ${nodeName} joined ${server.origin} as ${nodeUser(nodeName)} (kubeconfig: ${agent.credential.kubeconfigPath}${agent.credential.reused ? ', reused' : ''})\n`);
+  const credential = agent.credential!;
+  process.stdout.write(`node ${nodeName} joined ${server.origin} as ${nodeUser(nodeName)} (kubeconfig: ${credential.kubeconfigPath}${credential.reused ? ', reused' : ''})\n`);
   exitOnSignals(logger, () => agent.stop());
 }

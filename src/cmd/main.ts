@@ -7,12 +7,26 @@ import { runScheduler, type SchedulerFlags } from './scheduler.ts';
 import { runServer } from './server.ts';
 import { runSim, type SimFlags } from './sim.ts';
 import { runTokenCreate, runTokenDelete, runTokenList } from './token.ts';
+import { runUp, type UpFlags } from './up.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
 program.name('strata').description('Strata: a datacenter operating system with a Kubernetes-compatible API').version(VERSION);
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+program
+  .command('up')
+  .description('run a whole cluster on this machine: API server, controllers, scheduler and a node for this machine')
+  .option('--data-dir <dir>', 'where the cluster\'s state, certificates, kubeconfig and pods\' state live', '.strata')
+  .option('--port <port>', 'HTTPS port of the API server', '6443')
+  .option('--bind <address>', 'address the API server listens on', '127.0.0.1')
+  .option('--runtime <runtime>', 'container runtime of the node: auto, process or cri', 'auto')
+  .option('--node-name <name>', 'name of this machine\'s Node (default: the hostname)')
+  .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn')
+  .action(async (opts: UpFlags) => {
+    await runUp(opts);
+  });
 
 program
   .command('server')
