@@ -20,7 +20,7 @@ const MERGE = { 'content-type': 'application/merge-patch+json' };
 const JSON_PATCH = { 'content-type': 'application/json-patch+json' };
 
 before(async () => {
-  proc = await startStrata(['--disable-controllers']); // API and printing semantics on objects as written: no controller may change them
+  proc = await startStrata(['--disable-controllers', '--disable-scheduler']); // API and printing semantics on objects as written: no controller or scheduler may change them
   const ns = await requestJson(proc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   assert.equal(ns.status, 201, ns.raw);
 });

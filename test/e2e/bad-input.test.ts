@@ -70,7 +70,7 @@ async function ensureFixtures(): Promise<void> {
 let baseline: Snapshot;
 
 before(async () => {
-  proc = await startStrata(['--disable-controllers']); // API semantics on objects as written: no controller may change them
+  proc = await startStrata(['--disable-controllers', '--disable-scheduler']); // API semantics on objects as written: no controller or scheduler may change them
   const ns = await requestJson(proc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   assert.equal(ns.status, 201, ns.raw);
   const cm = await requestJson(proc, 'POST', CMS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'known', labels: { app: 'known' } }, data: { a: '1' } });

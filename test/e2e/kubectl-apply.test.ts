@@ -42,7 +42,7 @@ spec:
 describe('kubectl apply, diff and scale', { timeout: 150_000 }, () => {
   let s: Strata;
   before(async () => {
-    s = await startStrata(['--disable-controllers']); // API semantics on objects as written: no controller may change them
+    s = await startStrata(['--disable-controllers', '--disable-scheduler']); // API semantics on objects as written: no controller or scheduler may change them
   });
   after(async () => {
     await s?.cleanup();

@@ -43,7 +43,7 @@ const READY_STATUS = JSON.stringify({
 describe('kubectl get', { timeout: 120_000 }, () => {
   let s: Strata;
   before(async () => {
-    s = await startStrata(['--disable-controllers']); // API and printing semantics on objects as written: no controller may change them
+    s = await startStrata(['--disable-controllers', '--disable-scheduler']); // API and printing semantics on objects as written: no controller or scheduler may change them
     s.k(['create', 'namespace', 'team-a']);
     s.k(['create', 'namespace', 'team-b']);
     s.k(['create', '-f', '-'], { input: [pod('a1', 'team-a', { app: 'a', tier: 'web' }), pod('a2', 'team-a', { app: 'a', tier: 'db' }), pod('b1', 'team-b', { app: 'b', tier: 'web' }, 'n1')].join('\n') });

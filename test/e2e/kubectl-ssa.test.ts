@@ -78,7 +78,7 @@ function deployment(name: string, o: { replicas?: number; image?: string; env?: 
 describe('kubectl apply --server-side', { timeout: 180_000 }, () => {
   let s: Strata;
   before(async () => {
-    s = await startStrata(['--disable-controllers']); // API semantics on objects as written: no controller may change them
+    s = await startStrata(['--disable-controllers', '--disable-scheduler']); // API semantics on objects as written: no controller or scheduler may change them
   });
   after(async () => {
     await s?.cleanup();

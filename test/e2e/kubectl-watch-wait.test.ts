@@ -21,7 +21,7 @@ describe('kubectl watch and wait', { timeout: 150_000 }, () => {
     return child;
   };
   before(async () => {
-    s = await startStrata(['--disable-controllers']); // API and printing semantics on objects as written: no controller may change them
+    s = await startStrata(['--disable-controllers', '--disable-scheduler']); // API and printing semantics on objects as written: no controller or scheduler may change them
     s.k(['create', '-f', '-'], {
       input: `apiVersion: apps/v1
 kind: Deployment

@@ -39,7 +39,7 @@ function comparable(json: string, name: string): string {
 describe('Kubernetes protobuf', { timeout: 180_000 }, () => {
   let s: Strata;
   before(async () => {
-    s = await startStrata(['--disable-controllers']); // API and printing semantics on objects as written: no controller may change them
+    s = await startStrata(['--disable-controllers', '--disable-scheduler']); // API and printing semantics on objects as written: no controller or scheduler may change them
   });
   after(async () => {
     await s?.cleanup();

@@ -12,8 +12,8 @@ import { freePort, openWatch, readyz, requestJson, StrataProcess, type JsonRespo
 
 let dir: string;
 let proc: StrataProcess;
-// Durability of the store is the point: no controller may rewrite the recorded objects.
-const NO_CONTROLLERS = ['--disable-controllers'];
+// Durability of the store is the point: no controller or scheduler may rewrite the recorded objects.
+const NO_CONTROLLERS = ['--disable-controllers', '--disable-scheduler'];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strata-e2e-restart-'));

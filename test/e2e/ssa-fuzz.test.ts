@@ -153,7 +153,7 @@ function checkManagedFields(obj: any, where: string): void {
 describe('server-side apply fuzz', { timeout: 240_000 }, () => {
   let s: Strata;
   before(async () => {
-    s = await startStrata(['--disable-controllers']); // API semantics on objects as written: no controller may change them
+    s = await startStrata(['--disable-controllers', '--disable-scheduler']); // API semantics on objects as written: no controller or scheduler may change them
     const created = await requestJson(s, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', CRD);
     assert.equal(created.status, 201, created.raw);
     const deadline = Date.now() + 20_000;
