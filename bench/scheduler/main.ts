@@ -1,76 +1,79 @@
-// Scheduler micro-benchmark on an in-memory cluster (no API server): N nodes in 3 zones, M pods
-// fed straight into the scheduler's handlers, binding replaced by a no-op so only the scheduling
-// cycle is measured. Runs a baseline profile first (queue sort + binder only: queue, snapshot and
-// framework overhead) and then the default profile, and prints pods/s and per-pod Filter/Score µs.
+// Scheduler benchmark, modelled on upstream scheduler_perf: one process runs a control plane on
+// SQLite (as `strata server`), the scheduler through the in-process client (as `strata server`)
+// and SimCluster's simulated nodes. Each workload gets a fresh cluster; its measured pods are
+// created while no scheduler runs, then a fresh scheduler term starts and the clock runs from its
+// synced caches to the last measured pod bound (pods/s). Baselines in the same run:
+//   - "Baseline (bind only)": the same pods as SchedulingBasic under a profile with only queue
+//     sort and DefaultBinder (no Filter/Score: the next node round-robin), i.e. what the API's
+//     binding path allows; every workload's ratio is taken against it;
+//   - "algorithm only": each workload through an in-memory scheduler with a no-op binder (no API).
 //
-//   node bench/scheduler/main.ts [--nodes 5000] [--pods 2000] [--spread]
+//   node bench/scheduler/main.ts [--nodes 5000] [--pods 10000] [--anti-pods 1000] [--preempt-pods N]
+//        [--workloads basic,spread,...] [--kubelets] [--inflight 200] [--no-algorithm] [--profile DIR]
 
+import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Names } from '../../src/scheduler/plugins/names.ts';
-import { inTreeRegistry, resolveConfig, Scheduler, schedulerHandlers, type Pod } from '../../src/scheduler/index.ts';
-import type { Node } from '../../src/scheduler/api-types.ts';
+import { runAlgorithmOnly, type AlgorithmResult } from './algorithm.ts';
+import { runWorkload, type WorkloadResult } from './run.ts';
+import { workloads } from './workloads.ts';
 
-const { values } = parseArgs({ options: { nodes: { type: 'string', default: '5000' }, pods: { type: 'string', default: '2000' }, spread: { type: 'boolean', default: false } } });
-const NODES = Number(values.nodes);
-const PODS = Number(values.pods);
-
-function node(i: number): Node {
-  const name = `node-${i}`;
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, uid: `n${i}`, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % 3}`, 'node.kubernetes.io/instance-type': 'm5.large' } },
-    spec: {},
-    status: { allocatable: { cpu: '32', memory: '128Gi', pods: '110', 'ephemeral-storage': '100Gi' }, images: [{ names: ['registry.example/app:v1'], sizeBytes: 200 * 1024 * 1024 }] },
-  };
-}
-
-function pod(i: number, run: string): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `p-${run}-${i}`, namespace: 'default', uid: `${run}-${i}`, labels: { app: `app-${i % 20}` } },
-    spec: {
-      schedulerName: 'default-scheduler',
-      priority: 0,
-      containers: [{ name: 'c', image: 'registry.example/app:v1', resources: { requests: { cpu: '100m', memory: '128Mi' } } }],
-      ...(values.spread
-        ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: `app-${i % 20}` } } }] }
-        : {}),
-    },
-    status: { phase: 'Pending' },
-  };
-}
-
-async function runOnce(label: string, profile: Record<string, unknown>): Promise<number> {
-  const registry = inTreeRegistry();
-  registry.set(Names.DefaultBinder, () => ({ name: Names.DefaultBinder, bind: async () => undefined }));
-  const config = resolveConfig({ apiVersion: 'kubescheduler.config.k8s.io/v1', kind: 'KubeSchedulerConfiguration', profiles: [profile] });
-  const s = new Scheduler({ config, registry });
-  const h = schedulerHandlers(s);
-  for (let i = 0; i < NODES; i++) h.onNodeAdd(node(i));
-  for (let i = 0; i < PODS; i++) h.onPodAdd(pod(i, label));
-  s.start();
-  const ac = new AbortController();
-  const t0 = performance.now();
-  const loop = s.loop(ac.signal);
-  while (s.metrics.scheduled + s.metrics.unschedulable + s.metrics.errors < PODS) await new Promise((r) => setImmediate(r));
-  const ms = performance.now() - t0;
-  ac.abort();
-  await loop;
-  const m = s.metrics;
-  const perPod = (us: number): string => (us / m.attempts).toFixed(1);
-  console.log(
-    `${label.padEnd(9)} ${NODES} nodes, ${PODS} pods: ${((PODS / ms) * 1000).toFixed(0)} pods/s  ` +
-      `cycle ${perPod(m.cycleMicros)} µs/pod  filter ${perPod(m.filterMicros)} µs/pod  score ${perPod(m.scoreMicros)} µs/pod  ` +
-      `(scheduled ${m.scheduled}, unschedulable ${m.unschedulable}, errors ${m.errors})`,
-  );
-  return ms;
-}
-
-const baseline = await runOnce('baseline', {
-  schedulerName: 'default-scheduler',
-  plugins: { multiPoint: { disabled: [{ name: '*' }], enabled: [{ name: Names.PrioritySort }, { name: Names.DefaultBinder }] } },
+const { values: args } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '5000' },
+    pods: { type: 'string', default: '10000' },
+    'anti-pods': { type: 'string' },
+    'preempt-pods': { type: 'string' },
+    workloads: { type: 'string' },
+    kubelets: { type: 'boolean', default: false },
+    inflight: { type: 'string', default: '200' },
+    'no-algorithm': { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '600' },
+    profile: { type: 'string' },
+  },
 });
-const full = await runOnce('default', { schedulerName: 'default-scheduler' });
-console.log(`default / baseline time ratio: ${(full / baseline).toFixed(1)}x`);
+const NODES = Number(args.nodes);
+const PODS = Number(args.pods);
+const ANTI = args['anti-pods'] ? Number(args['anti-pods']) : Math.min(1000, Math.floor(NODES / 5));
+const PREEMPT = args['preempt-pods'] ? Number(args['preempt-pods']) : Math.min(1000, NODES);
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+const all = workloads({ nodes: NODES, pods: PODS, antiPods: ANTI, preemptPods: PREEMPT });
+const wanted = args.workloads?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+const pick = (name: string): boolean => {
+  if (!wanted) return true;
+  const n = name.toLowerCase();
+  return n.startsWith('baseline') || wanted.some((w) => n.includes(w));
+};
+const selected = all.filter((w) => pick(w.name));
+
+out(`bench/scheduler: ${NODES} nodes (4 CPU, 32Gi, 110 pods, 3 zones), ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${new Date().toISOString()}`);
+out(`simulated kubelets ${args.kubelets ? 'running (Leases renewed, bound pods started)' : 'frozen after registration (no Lease or pod-status traffic, as scheduler_perf)'}`);
+
+const results: { r: WorkloadResult; alg: AlgorithmResult | undefined; goal: number | undefined; floor: number | undefined }[] = [];
+for (const w of selected) {
+  const r = await runWorkload(w, { nodes: NODES, kubelets: args.kubelets, inflight: Number(args.inflight), timeoutMs: Number(args.timeout) * 1000, profileDir: args.profile, log: out });
+  const alg = args['no-algorithm'] ? undefined : await runAlgorithmOnly(w, NODES);
+  results.push({ r, alg, goal: w.goal, floor: w.upstreamFloor });
+  out(
+    `  → ${r.pods} pods in ${(r.ms / 1000).toFixed(2)} s: ${r.podsPerSec.toFixed(0)} pods/s; filter ${r.filterMicrosPerPod.toFixed(0)} µs/pod, score ${r.scoreMicrosPerPod.toFixed(0)} µs/pod, ` +
+      `cycle ${r.cycleMicrosPerPod.toFixed(0)} µs/pod; CPU ${r.mainCpuMicrosPerPod.toFixed(0)} µs/pod main thread (${r.cpuMicrosPerPod.toFixed(0)} all threads); event loop busy ${(r.elu * 100).toFixed(0)}%; load ${r.load.toFixed(1)}` +
+      (r.victims !== undefined ? `; ${r.victims} victims (${((r.victims / r.ms) * 1000).toFixed(0)} preemptions/s), ${r.preemptionAttempts} PostFilter runs` : '') +
+      (alg ? `; algorithm only ${alg.podsPerSec.toFixed(0)} pods/s` : ''),
+  );
+  if (global.gc) global.gc();
+}
+
+const base = results.find((x) => x.r.name.startsWith('Baseline'))?.r;
+out('');
+out('| workload | nodes | pods | pods/s | ÷ baseline | main-thread CPU µs/pod | ÷ baseline | filter µs/pod | score µs/pod | cycle µs/pod | algorithm only, pods/s | goal (upstream floor) | |');
+out('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const { r, alg, goal, floor } of results) {
+  const ratio = base ? (r.podsPerSec / base.podsPerSec).toFixed(2) : '—';
+  const cpuRatio = base ? (r.mainCpuMicrosPerPod / base.mainCpuMicrosPerPod).toFixed(2) : '—';
+  const verdict = goal === undefined ? '' : r.podsPerSec >= goal ? 'PASS' : 'MISS';
+  const extra = r.victims !== undefined ? ` (${((r.victims / r.ms) * 1000).toFixed(0)} victims/s)` : '';
+  out(
+    `| ${r.name} | ${NODES} | ${r.pods} | ${r.podsPerSec.toFixed(0)}${extra} | ${ratio} | ${r.mainCpuMicrosPerPod.toFixed(0)} | ${cpuRatio} | ${r.filterMicrosPerPod.toFixed(0)} | ${r.scoreMicrosPerPod.toFixed(0)} | ${r.cycleMicrosPerPod.toFixed(0)} | ` +
+      `${alg ? alg.podsPerSec.toFixed(0) : '—'} | ${goal === undefined ? '—' : `≥ ${goal} (${floor})`} | ${verdict} |`,
+  );
+}

@@ -4,10 +4,11 @@
 // (Succeeded/Failed) leave the cache: they hold no resources.
 
 import type { KubeObject } from '../api/types.ts';
-import type { Informer, SharedInformerFactory } from '../client/index.ts';
+import type { Informer } from '../client/index.ts';
 import type { Node, Pod } from './api-types.ts';
 import { ActionType, nodeUpdateActions, podUpdateActions, type EventResource } from './framework/events.ts';
 import { informerListers, RESOURCES } from './framework/listers.ts';
+import type { InformerSource } from './informer-factory.ts';
 import type { Scheduler } from './scheduler.ts';
 
 const assigned = (p: Pod): boolean => !!p.spec?.nodeName;
@@ -100,7 +101,7 @@ export const schedulerListers = informerListers;
  * Registers the handlers on the factory's informers (pods, nodes, and the storage kinds that wake
  * VolumeBinding), runs every informer the scheduler uses, and resolves once all have synced.
  */
-export async function runInformers(s: Scheduler, factory: SharedInformerFactory, signal: AbortSignal, extra: readonly Informer[] = []): Promise<void> {
+export async function runInformers(s: Scheduler, factory: InformerSource, signal: AbortSignal, extra: readonly Informer[] = []): Promise<void> {
   const h = schedulerHandlers(s);
   const pods = factory.informerFor<Pod>(RESOURCES.pods);
   const nodes = factory.informerFor<Node>(RESOURCES.nodes);

@@ -4,9 +4,10 @@
 // this instance holds the Lease (kube-system/kube-scheduler by default) and re-campaign after a loss.
 
 import type { Logger } from 'pino';
-import { EventRecorder, LeaderElector, realClock, restLeaseClient, SharedInformerFactory, type Clock, type RestClient } from '../client/index.ts';
+import { EventRecorder, LeaderElector, realClock, restLeaseClient, type Clock, type RestClient } from '../client/index.ts';
 import { runInformers, schedulerListers } from './event-handlers.ts';
 import type { Registry } from './framework/framework.ts';
+import { StrippedInformerFactory } from './informer-factory.ts';
 import type { SchedulerConfig } from './profile/types.ts';
 import { Scheduler } from './scheduler.ts';
 
@@ -24,7 +25,7 @@ export interface SchedulerRunOptions {
 /** One term: informers, scheduler and loop until `signal` aborts. */
 export async function runSchedulerTerm(o: SchedulerRunOptions, signal: AbortSignal): Promise<void> {
   const log = o.logger;
-  const factory = new SharedInformerFactory(o.client, { ...(log ? { logger: log } : {}) });
+  const factory = new StrippedInformerFactory(o.client, { ...(log ? { logger: log } : {}) });
   const listers = schedulerListers(factory);
   const host = o.identity.split('_')[0] ?? '';
   const recorders = new Map<string, EventRecorder>();

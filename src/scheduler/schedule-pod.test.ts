@@ -65,3 +65,28 @@ test('no nodes: an unresolvable status with the upstream message', () => {
   assert.ok(r instanceof Status);
   assert.equal(r.message, 'no nodes available to schedule pods');
 });
+
+test('batched Filter takes nodes in order as one at a time would: the same feasible nodes, statuses only for the nodes looked at', () => {
+  // 300 nodes, every third one too small; 144 to find (48%): from node 10 on, node 225 is the 144th that fits.
+  const { snap, fw, times } = setup(Array.from({ length: 300 }, (_, i) => makeNode(`n${i}`, { cpu: i % 3 === 2 ? '1' : '4' })));
+  const alg = new Algorithm(0, () => 0.5);
+  alg.nextStartNodeIndex = 10;
+  const r = alg.schedulePod(fw, new CycleState(), new PodInfo(makePod('p', { cpu: '2' })), snap, times);
+  assert.ok(!(r instanceof FitError) && !(r instanceof Status));
+  assert.equal(r.feasibleNodes, 144);
+  assert.equal(r.evaluatedNodes, 216, '144 feasible and the 72 too-small nodes among them, none after');
+  assert.equal(alg.nextStartNodeIndex, 226);
+});
+
+test('nodes with nominated pods go through the two-pass check inside a batch', () => {
+  const nodes = Array.from({ length: 20 }, (_, i) => makeNode(`n${i}`, { cpu: '2' }));
+  const snap = Snapshot.from(nodes);
+  // A nominated pod of higher priority takes n3's room: a 2-CPU pod fits everywhere but n3.
+  const nominated = new PodInfo(makePod('big', { cpu: '2', priority: 100 }), 100);
+  const nominator = { nominatedPodsForNode: (name: string) => (name === 'n3' ? [nominated] : []), size: 1 };
+  const fw = new Framework(defaultConfig().profiles[0]!, { registry: inTreeRegistry(), snapshot: () => snap, listers: staticListers(), nominator, clock: new FakeClock() });
+  const r = new Algorithm(100).schedulePod(fw, new CycleState(), new PodInfo(makePod('p', { cpu: '2' })), snap, { filterMicros: 0, scoreMicros: 0 });
+  assert.ok(!(r instanceof FitError) && !(r instanceof Status));
+  assert.equal(r.feasibleNodes, 19);
+  assert.notEqual(r.suggestedHost, 'n3');
+});

@@ -71,6 +71,11 @@ describe('scheduler against an API server', { timeout: 60_000 }, () => {
       assert.equal(ev['type'], 'Normal');
       assert.equal((ev['source'] as { component?: string }).component, 'default-scheduler');
     }
+    // The scheduler's caches hold objects without managedFields (as upstream's informer transform).
+    const cached = sched.scheduler!.listers.pod('default', 'bind-1');
+    assert.ok((await getPod('bind-1')).metadata.managedFields?.length, 'the API keeps managedFields');
+    assert.equal(cached?.metadata.managedFields, undefined);
+    assert.equal(cached?.spec?.nodeName, await boundNode('bind-1'));
   });
 
   test('a pod that fits nowhere gets PodScheduled=False with the upstream message, and is scheduled soon after a fitting node appears', async () => {

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Node } from '../api-types.ts';
 import type { PodInfo } from '../framework/pod-info.ts';
-import { NodeInfo, nextGeneration, type ImageStateSummary } from './node-info.ts';
+import { NO_IMAGES, NodeInfo, type ImageStateSummary } from './node-info.ts';
 import { NodeTree, zoneKey } from './node-tree.ts';
 import type { Snapshot } from './snapshot.ts';
 
@@ -174,16 +174,15 @@ export class SchedulerCache {
     this.#tree.remove(name);
     // Pods may still point at the node until their deletes arrive: keep their NodeInfo, nodeless.
     if (item.info.pods.length > 0) {
-      item.info.node = undefined;
-      item.info.imageStates = new Map();
-      item.info.generation = nextGeneration();
+      item.info.clearNode();
       this.#moveToHead(item);
     } else {
       this.#removeItem(item);
     }
   }
 
-  #addImages(node: Node): Map<string, ImageStateSummary> {
+  #addImages(node: Node): ReadonlyMap<string, ImageStateSummary> {
+    if (!node.status?.images?.length) return NO_IMAGES;
     const out = new Map<string, ImageStateSummary>();
     const name = node.metadata.name ?? '';
     for (const image of node.status?.images ?? []) {
@@ -244,22 +243,21 @@ export class SchedulerCache {
       const info = item.info;
       if (!info.node) continue;
       const existing = snapshot.nodeInfoMap.get(info.name);
-      const copy = info.clone();
       if (!existing) {
-        snapshot.nodeInfoMap.set(info.name, copy);
+        snapshot.nodeInfoMap.set(info.name, info.clone());
         rebuildList = true;
         continue;
       }
       if (
-        existing.podsWithAffinity.length > 0 !== copy.podsWithAffinity.length > 0 ||
-        existing.podsWithRequiredAntiAffinity.length > 0 !== copy.podsWithRequiredAntiAffinity.length > 0 ||
-        existing.pvcRefCounts.size !== copy.pvcRefCounts.size
+        existing.podsWithAffinity.length > 0 !== info.podsWithAffinity.length > 0 ||
+        existing.podsWithRequiredAntiAffinity.length > 0 !== info.podsWithRequiredAntiAffinity.length > 0 ||
+        existing.pvcRefCounts.size !== info.pvcRefCounts.size
       ) {
         refreshLists = true;
       }
-      if (existing.node !== copy.node && existing.node && copy.node && zoneKey(existing.node) !== zoneKey(copy.node)) rebuildList = true;
-      // Keep the object: nodeInfoList holds it.
-      Object.assign(existing, copy);
+      if (existing.node !== info.node && existing.node && info.node && zoneKey(existing.node) !== zoneKey(info.node)) rebuildList = true;
+      // Keep the object (nodeInfoList holds it) and its Resource objects.
+      existing.copyFrom(info);
     }
     if (this.#head) snapshot.generation = Math.max(snapshot.generation, this.#head.info.generation);
     if (snapshot.nodeInfoMap.size > this.#tree.numNodes) {
@@ -273,6 +271,7 @@ export class SchedulerCache {
         const ni = snapshot.nodeInfoMap.get(n);
         return ni ? [ni] : [];
       });
+      snapshot.packHot();
       refreshLists = true;
     }
     if (refreshLists) snapshot.refreshLists();

@@ -6,6 +6,7 @@
 import type { Node, Taint } from '../api-types.ts';
 import type { HostPort, PodInfo } from '../framework/pod-info.ts';
 import { Resource } from '../framework/resources.ts';
+import type { ChangeLog } from './change-log.ts';
 
 let generation = 0;
 export const nextGeneration = (): number => ++generation;
@@ -20,6 +21,28 @@ export interface ImageStateSummary {
 export type HostPortInfo = Map<string, Set<string>>;
 
 const ANY_IP = '0.0.0.0';
+
+/** Shared by every node without taints or images: Filter and Score touch these for each node, and one hot object beats thousands of empty ones. */
+const NO_TAINTS: readonly Taint[] = Object.freeze([]);
+export const NO_IMAGES: ReadonlyMap<string, ImageStateSummary> = new Map();
+
+/**
+ * Layout of NodeInfo.hot: the amounts NodeResourcesFit and NodeResourcesBalancedAllocation read
+ * on hundreds of nodes per pod, as doubles in one row. In Resource objects memory sizes are boxed
+ * numbers (too big for small integers), each a pointer away; the snapshot packs the rows of all
+ * its nodes in one array in list order, so a cycle's walk over consecutive nodes reads
+ * consecutive memory. The Resource objects and pods stay the source of truth: every change to
+ * them goes through NodeInfo, which rewrites the row.
+ */
+export const HOT_PODS = 0;
+export const HOT_ALLOC_PODS = 1;
+export const HOT_ALLOC_CPU = 2;
+export const HOT_ALLOC_MEMORY = 3;
+export const HOT_REQ_CPU = 4;
+export const HOT_REQ_MEMORY = 5;
+export const HOT_NONZERO_CPU = 6;
+export const HOT_NONZERO_MEMORY = 7;
+export const HOT_SIZE = 8;
 
 export function portsConflict(used: HostPortInfo, p: HostPort): boolean {
   if (p.port <= 0) return false;
@@ -41,25 +64,45 @@ export class NodeInfo {
   requested = new Resource();
   nonZeroRequested = new Resource();
   allocatable = new Resource();
-  imageStates: Map<string, ImageStateSummary> = new Map();
+  imageStates: ReadonlyMap<string, ImageStateSummary> = NO_IMAGES;
   pvcRefCounts: Map<string, number> = new Map();
-  taints: readonly Taint[] = [];
+  taints: readonly Taint[] = NO_TAINTS;
+  /** spec.unschedulable of the node (read by NodeUnschedulable on every node of every cycle). */
+  unschedulable = false;
+  /** The node's labels (node.metadata.labels, one hop instead of three for the plugins that read them per node). */
+  labels: Readonly<Record<string, string>> | undefined;
   generation = nextGeneration();
+  /** This node's row of hot amounts (HOT_*) starts at hot[hotAt]; own array until a snapshot packs it into its table. */
+  hot: Float64Array = new Float64Array(HOT_SIZE);
+  hotAt = 0;
+  /** The change log of the snapshot holding this NodeInfo (set by Snapshot.packHot); every mutation is appended to it. */
+  log: ChangeLog<NodeInfo> | undefined;
 
   constructor(name: string, node?: Node) {
     this.name = name;
     if (node) this.setNode(node);
   }
 
-  get labels(): Readonly<Record<string, string>> | undefined {
-    return this.node?.metadata.labels;
-  }
 
   setNode(node: Node): void {
     this.node = node;
+    this.labels = node.metadata.labels;
     this.allocatable = Resource.fromList(node.status?.allocatable ?? node.status?.capacity);
-    this.taints = node.spec?.taints ?? [];
+    this.taints = node.spec?.taints?.length ? node.spec.taints : NO_TAINTS;
+    this.unschedulable = !!node.spec?.unschedulable;
     this.generation = nextGeneration();
+    this.#changed();
+  }
+
+  /** Forgets the node (its pods may still be here until their deletes arrive). */
+  clearNode(): void {
+    this.node = undefined;
+    this.labels = undefined;
+    this.imageStates = NO_IMAGES;
+    this.taints = NO_TAINTS;
+    this.unschedulable = false;
+    this.generation = nextGeneration();
+    this.#changed();
   }
 
   addPod(pi: PodInfo): void {
@@ -67,6 +110,28 @@ export class NodeInfo {
     if (pi.hasAffinity) this.podsWithAffinity.push(pi);
     if (pi.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity.push(pi);
     this.#account(pi, 1);
+  }
+
+  /** Moves this node's row of hot amounts to `table` at `at` (the snapshot packs its nodes' rows). */
+  placeHot(table: Float64Array, at: number): void {
+    table.set(this.hot.subarray(this.hotAt, this.hotAt + HOT_SIZE), at);
+    this.hot = table;
+    this.hotAt = at;
+  }
+
+  /** After every mutation: rewrites the row of hot amounts and tells the snapshot's change log. */
+  #changed(): void {
+    this.log?.push(this);
+    const h = this.hot;
+    const o = this.hotAt;
+    h[o + HOT_PODS] = this.pods.length;
+    h[o + HOT_ALLOC_PODS] = this.allocatable.allowedPodNumber;
+    h[o + HOT_ALLOC_CPU] = this.allocatable.milliCPU;
+    h[o + HOT_ALLOC_MEMORY] = this.allocatable.memory;
+    h[o + HOT_REQ_CPU] = this.requested.milliCPU;
+    h[o + HOT_REQ_MEMORY] = this.requested.memory;
+    h[o + HOT_NONZERO_CPU] = this.nonZeroRequested.milliCPU;
+    h[o + HOT_NONZERO_MEMORY] = this.nonZeroRequested.memory;
   }
 
   /** Removes the pod with the UID of `pi`; returns false when it is not here. */
@@ -104,25 +169,40 @@ export class NodeInfo {
       else this.pvcRefCounts.set(k, n);
     }
     this.generation = nextGeneration();
+    this.#changed();
   }
 
   /** A copy that can be changed without touching this one (pod lists, resources and ports are copied). */
   clone(): NodeInfo {
     const c = new NodeInfo(this.name);
-    c.node = this.node;
-    c.pods = this.pods.slice();
-    c.podsWithAffinity = this.podsWithAffinity.slice();
-    c.podsWithRequiredAntiAffinity = this.podsWithRequiredAntiAffinity.slice();
-    c.usedPorts = new Map();
-    for (const [ip, set] of this.usedPorts) c.usedPorts.set(ip, new Set(set));
-    c.requested = this.requested.clone();
-    c.nonZeroRequested = this.nonZeroRequested.clone();
-    c.allocatable = this.allocatable;
-    c.imageStates = this.imageStates;
-    c.pvcRefCounts = new Map(this.pvcRefCounts);
-    c.taints = this.taints;
-    c.generation = this.generation;
+    c.copyFrom(this);
     return c;
+  }
+
+  /**
+   * Makes this NodeInfo a copy of `other` (as clone() would) in place: the snapshot refreshes its
+   * NodeInfos this way, so their Resource objects (allocatable included) stay the ones allocated
+   * with them, next to them in memory, instead of a fresh set per change. Filter and Score read
+   * them on hundreds of nodes per pod: scattered objects cost a cache miss each.
+   */
+  copyFrom(other: NodeInfo): void {
+    this.name = other.name;
+    this.node = other.node;
+    this.labels = other.labels;
+    this.pods = other.pods.slice();
+    this.podsWithAffinity = other.podsWithAffinity.length > 0 ? other.podsWithAffinity.slice() : [];
+    this.podsWithRequiredAntiAffinity = other.podsWithRequiredAntiAffinity.length > 0 ? other.podsWithRequiredAntiAffinity.slice() : [];
+    this.usedPorts = new Map();
+    for (const [ip, set] of other.usedPorts) this.usedPorts.set(ip, new Set(set));
+    this.requested.copyFrom(other.requested);
+    this.nonZeroRequested.copyFrom(other.nonZeroRequested);
+    this.allocatable.copyFrom(other.allocatable);
+    this.imageStates = other.imageStates;
+    this.pvcRefCounts = other.pvcRefCounts.size > 0 ? new Map(other.pvcRefCounts) : new Map();
+    this.taints = other.taints;
+    this.unschedulable = other.unschedulable;
+    this.generation = other.generation;
+    this.#changed();
   }
 }
 

@@ -5,7 +5,8 @@
 
 import type { Node, Pod } from '../api-types.ts';
 import { PodInfo } from '../framework/pod-info.ts';
-import { NodeInfo } from './node-info.ts';
+import { ChangeLog } from './change-log.ts';
+import { HOT_SIZE, NodeInfo } from './node-info.ts';
 
 export class Snapshot {
   readonly nodeInfoMap = new Map<string, NodeInfo>();
@@ -15,6 +16,8 @@ export class Snapshot {
   /** PVCs ("ns/name") used by some pod on some node. */
   usedPVCSet = new Set<string>();
   generation = 0;
+  /** Every change to a NodeInfo of nodeInfoList since it was last rebuilt (see ChangeLog). */
+  readonly changes = new ChangeLog<NodeInfo>();
 
   /** A snapshot of the given nodes and the pods bound to them (tests and benchmarks). */
   static from(nodes: readonly Node[], pods: readonly (Pod | PodInfo)[] = []): Snapshot {
@@ -28,8 +31,22 @@ export class Snapshot {
       const pi = p instanceof PodInfo ? p : new PodInfo(p);
       s.nodeInfoMap.get(pi.nodeName)?.addPod(pi);
     }
+    s.packHot();
     s.refreshLists();
     return s;
+  }
+
+  /**
+   * After nodeInfoList was rebuilt: packs the nodes' rows of hot amounts into one table in list
+   * order and attaches them to the change log (readers see a new list and start over).
+   */
+  packHot(): void {
+    const table = new Float64Array(this.nodeInfoList.length * HOT_SIZE);
+    for (let i = 0; i < this.nodeInfoList.length; i++) {
+      const ni = this.nodeInfoList[i]!;
+      ni.log = this.changes;
+      ni.placeHot(table, i * HOT_SIZE);
+    }
   }
 
   get(name: string): NodeInfo | undefined {

@@ -127,6 +127,8 @@ export interface PostBindPlugin extends Plugin {
 /** Nominated pods per node (upstream PodNominator): pods that preempted and wait for room. */
 export interface PodNominator {
   nominatedPodsForNode(nodeName: string): readonly PodInfo[];
+  /** How many pods are nominated in all, when known (0 lets Filter skip the per-node lookup). */
+  readonly size?: number;
 }
 
 /** What a plugin gets from its framework (upstream framework.Handle). */

@@ -3,7 +3,8 @@
 // plugin tests pass plain arrays and the scheduler passes informer caches.
 
 import type { KubeObject } from '../../api/types.ts';
-import type { Informer, SharedInformerFactory } from '../../client/index.ts';
+import type { Informer } from '../../client/index.ts';
+import type { InformerSource } from '../informer-factory.ts';
 import type { PersistentVolume, PersistentVolumeClaim, Pod, PodDisruptionBudget, PriorityClass, StorageClass } from '../api-types.ts';
 
 export interface ClusterListers {
@@ -64,7 +65,7 @@ export function staticListers(objects: readonly KubeObject[] = []): ClusterListe
 }
 
 /** Listers over shared informers; the informers are created (not started) on first use. */
-export function informerListers(factory: SharedInformerFactory): ClusterListers & { informers(): Informer[] } {
+export function informerListers(factory: InformerSource): ClusterListers & { informers(): Informer[] } {
   const made = new Map<string, Informer>();
   const inf = (key: keyof typeof RESOURCES): Informer => {
     let i = made.get(key);

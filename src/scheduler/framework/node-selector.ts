@@ -92,8 +92,11 @@ export class CompiledNodeSelector {
   }
 
   matches(node: Node): boolean {
-    const labels = node.metadata.labels;
-    const name = node.metadata.name ?? '';
+    return this.matchesLabels(node.metadata.labels, node.metadata.name ?? '');
+  }
+
+  /** matches() on a node's labels and name (NodeInfo keeps both at hand). */
+  matchesLabels(labels: Labels, name: string): boolean {
     for (const t of this.#terms) if (t(labels, name)) return true;
     return false;
   }
@@ -129,11 +132,15 @@ export class RequiredNodeAffinity {
   }
 
   matches(node: Node): boolean {
+    return this.matchesLabels(node.metadata.labels, node.metadata.name ?? '');
+  }
+
+  /** matches() on a node's labels and name (NodeInfo keeps both at hand). */
+  matchesLabels(labels: Labels, name: string): boolean {
     if (this.#labels.length > 0) {
-      const labels = node.metadata.labels;
       if (!labels) return false;
       for (const [k, v] of this.#labels) if (labels[k] !== v) return false;
     }
-    return this.#selector ? this.#selector.matches(node) : true;
+    return this.#selector ? this.#selector.matchesLabels(labels, name) : true;
   }
 }

@@ -83,12 +83,17 @@ export class Resource {
 
   clone(): Resource {
     const r = new Resource();
-    r.milliCPU = this.milliCPU;
-    r.memory = this.memory;
-    r.ephemeralStorage = this.ephemeralStorage;
-    r.allowedPodNumber = this.allowedPodNumber;
-    if (this.scalar) r.scalar = new Map(this.scalar);
+    r.copyFrom(this);
     return r;
+  }
+
+  /** Sets this to the amounts of `other` (scalars copied, not shared). */
+  copyFrom(other: Resource): void {
+    this.milliCPU = other.milliCPU;
+    this.memory = other.memory;
+    this.ephemeralStorage = other.ephemeralStorage;
+    this.allowedPodNumber = other.allowedPodNumber;
+    this.scalar = other.scalar ? new Map(other.scalar) : undefined;
   }
 
   isZero(): boolean {

@@ -38,6 +38,7 @@ export function moreImportant(a: PodInfo, b: PodInfo, nowMs: number): boolean {
 
 /** Splits pods (kept in order) by whether evicting them, in order, would exceed some PDB's budget. */
 export function splitByPDBViolation(pods: readonly PodInfo[], pdbs: readonly PodDisruptionBudget[]): { violating: PodInfo[]; nonViolating: PodInfo[] } {
+  if (pdbs.length === 0) return { violating: [], nonViolating: [...pods] };
   const allowed = pdbs.map((p) => p.status?.disruptionsAllowed ?? 0);
   const selectors = pdbs.map((p) => selectorFrom(p.spec?.selector));
   const violating: PodInfo[] = [];

@@ -73,11 +73,11 @@ export function newNodeAffinity(rawArgs: unknown): PreFilterPlugin & FilterPlugi
       return names ? { nodeNames: names } : undefined;
     },
     filter(state, pod, nodeInfo) {
-      const node = nodeInfo.node;
-      if (!node) return Status.error(Names.NodeAffinity, new Error('node not found'));
-      if (added && !added.matches(node)) return rejectEnforced;
+      if (!nodeInfo.node) return Status.error(Names.NodeAffinity, new Error('node not found'));
+      const labels = nodeInfo.labels;
+      if (added && !added.matchesLabels(labels, nodeInfo.name)) return rejectEnforced;
       const required = state.read<PreFilterState>(PREFILTER_KEY)?.required ?? new RequiredNodeAffinity(pod.pod);
-      return required.matches(node) ? undefined : rejectPod;
+      return required.matchesLabels(labels, nodeInfo.name) ? undefined : rejectPod;
     },
     preScore(state, pod) {
       const preferred = [...addedPreferred, ...compilePreferred(pod.pod.spec?.affinity?.nodeAffinity)];

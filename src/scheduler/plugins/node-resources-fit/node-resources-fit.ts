@@ -5,7 +5,7 @@
 // the configured strategy: LeastAllocated (default), MostAllocated or RequestedToCapacityRatio.
 
 import type { Node, Pod } from '../../api-types.ts';
-import { NodeInfo } from '../../cache/node-info.ts';
+import { HOT_ALLOC_CPU, HOT_ALLOC_MEMORY, HOT_ALLOC_PODS, HOT_PODS, HOT_REQ_CPU, HOT_REQ_MEMORY, NodeInfo } from '../../cache/node-info.ts';
 import type { StateData } from '../../framework/cycle-state.ts';
 import { ActionType, QueueingHint, type ClusterEventWithHint } from '../../framework/events.ts';
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interface.ts';
@@ -51,14 +51,32 @@ export interface FitOptions {
 
 /** The allocation-free fast path of fitsRequest: true when nothing is missing. */
 function fitsQuickly(req: R, nodeInfo: NodeInfo): boolean {
-  const alloc = nodeInfo.allocatable;
-  const used = nodeInfo.requested;
-  if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) return false;
-  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
-  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  // Pods, cpu and memory from the node's row of hot amounts (see NodeInfo.hot).
+  const h = nodeInfo.hot;
+  const o = nodeInfo.hotAt;
+  if (h[o + HOT_PODS]! + 1 > h[o + HOT_ALLOC_PODS]!) return false;
+  if (req.milliCPU > 0 && req.milliCPU > h[o + HOT_ALLOC_CPU]! - h[o + HOT_REQ_CPU]!) return false;
+  if (req.memory > 0 && req.memory > h[o + HOT_ALLOC_MEMORY]! - h[o + HOT_REQ_MEMORY]!) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > nodeInfo.allocatable.ephemeralStorage - nodeInfo.requested.ephemeralStorage) return false;
   return req.scalar === undefined || req.scalar.size === 0;
 }
+
+/**
+ * What fitsRequest would find missing for a pod without scalar requests, as bits: pods (1), then
+ * cpu, memory and ephemeral storage (2, 8, 32), each with its "more than the whole node" bit
+ * doubled (4, 16, 64). Equal masks mean equal reasons and code.
+ */
+function missingMask(req: R, nodeInfo: NodeInfo): number {
+  const h = nodeInfo.hot;
+  const o = nodeInfo.hotAt;
+  let mask = h[o + HOT_PODS]! + 1 > h[o + HOT_ALLOC_PODS]! ? 1 : 0;
+  mask |= missingBits(req.milliCPU, h[o + HOT_ALLOC_CPU]!, h[o + HOT_REQ_CPU]!, 2);
+  mask |= missingBits(req.memory, h[o + HOT_ALLOC_MEMORY]!, h[o + HOT_REQ_MEMORY]!, 8);
+  if (req.ephemeralStorage > 0) mask |= missingBits(req.ephemeralStorage, nodeInfo.allocatable.ephemeralStorage, nodeInfo.requested.ephemeralStorage, 32);
+  return mask;
+}
+
+const missingBits = (want: number, have: number, inUse: number, bit: number): number => (want > 0 && want > have - inUse ? (want > have ? bit | (bit << 1) : bit) : 0);
 
 /** Upstream fitsRequest: every resource the pod lacks on this node (empty when it fits). */
 export function fitsRequest(req: R, nodeInfo: NodeInfo, opts: FitOptions = {}): InsufficientResource[] {
@@ -126,6 +144,7 @@ export function newNodeResourcesFit(rawArgs: unknown): PreFilterPlugin & FilterP
   }
   // Statuses are shared per distinct reason list: most failing nodes fail the same way.
   const statuses = new Map<string, Status>();
+  const byMask: (Status | undefined)[] = [];
   const alloc = new Array<number>(resources.length).fill(0);
   const req = new Array<number>(resources.length).fill(0);
   const fitsOnEmptyNode = (pod: PodInfo, node: Node): boolean => fitsRequest(pod.requests, new NodeInfo(node.metadata.name ?? '', node), opts).length === 0;
@@ -135,8 +154,22 @@ export function newNodeResourcesFit(rawArgs: unknown): PreFilterPlugin & FilterP
       return undefined;
     },
     filter(_state, pod, nodeInfo) {
-      if (fitsQuickly(pod.requests, nodeInfo)) return undefined;
-      const missing = fitsRequest(pod.requests, nodeInfo, opts);
+      const req = pod.requests;
+      if (fitsQuickly(req, nodeInfo)) return undefined;
+      if (req.scalar === undefined || req.scalar.size === 0) {
+        // Without scalar resources the outcome is one of few: find it by what is missing, with
+        // no allocation (preemption filters every node of a full cluster this way).
+        const mask = missingMask(req, nodeInfo);
+        if (mask === 0) return undefined;
+        let st = byMask[mask];
+        if (!st) {
+          const missing = fitsRequest(req, nodeInfo, opts);
+          const code = missing.some((m) => m.unresolvable) ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;
+          byMask[mask] = st = new Status(code, missing.map((m) => m.reason), Names.NodeResourcesFit);
+        }
+        return st;
+      }
+      const missing = fitsRequest(req, nodeInfo, opts);
       if (missing.length === 0) return undefined;
       const code = missing.some((m) => m.unresolvable) ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;
       const key = `${code}|${missing.map((m) => m.reason).join('|')}`;

@@ -3,7 +3,7 @@
 // (allocatable, requested-after-placement) vector, then LeastAllocated, MostAllocated or
 // RequestedToCapacityRatio turns it into a weighted node score.
 
-import type { NodeInfo } from '../../cache/node-info.ts';
+import { HOT_ALLOC_CPU, HOT_ALLOC_MEMORY, HOT_NONZERO_CPU, HOT_NONZERO_MEMORY, HOT_REQ_CPU, HOT_REQ_MEMORY, type NodeInfo } from '../../cache/node-info.ts';
 import { MAX_NODE_SCORE } from '../../framework/interface.ts';
 import type { PodInfo } from '../../framework/pod-info.ts';
 import { CPU, EPHEMERAL_STORAGE, isScalarResourceName, MEMORY } from '../../framework/resources.ts';
@@ -36,18 +36,22 @@ export function podRequestVector(pod: PodInfo, resources: readonly ResourceSpec[
  * lacks, gets (0, 0) and is left out of the score.
  */
 export function nodeVectors(nodeInfo: NodeInfo, resources: readonly ResourceSpec[], podRequests: readonly number[], useRequested: boolean, alloc: number[], req: number[]): void {
-  const requested = useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested;
+  // cpu and memory come from the node's row of hot amounts (see NodeInfo.hot).
+  const h = nodeInfo.hot;
+  const o = nodeInfo.hotAt;
+  const reqCPU = useRequested ? HOT_REQ_CPU : HOT_NONZERO_CPU;
+  const reqMemory = useRequested ? HOT_REQ_MEMORY : HOT_NONZERO_MEMORY;
   for (let i = 0; i < resources.length; i++) {
     const name = resources[i]!.name;
     const podReq = podRequests[i]!;
     alloc[i] = 0;
     req[i] = 0;
     if (name === CPU) {
-      alloc[i] = nodeInfo.allocatable.milliCPU;
-      req[i] = requested.milliCPU + podReq;
+      alloc[i] = h[o + HOT_ALLOC_CPU]!;
+      req[i] = h[o + reqCPU]! + podReq;
     } else if (name === MEMORY) {
-      alloc[i] = nodeInfo.allocatable.memory;
-      req[i] = requested.memory + podReq;
+      alloc[i] = h[o + HOT_ALLOC_MEMORY]!;
+      req[i] = h[o + reqMemory]! + podReq;
     } else if (name === EPHEMERAL_STORAGE) {
       alloc[i] = nodeInfo.allocatable.ephemeralStorage;
       req[i] = nodeInfo.requested.ephemeralStorage + podReq;

@@ -18,7 +18,7 @@ export function newNodeUnschedulable(): FilterPlugin {
   return {
     name: Names.NodeUnschedulable,
     filter(_state, pod, nodeInfo) {
-      if (!nodeInfo.node?.spec?.unschedulable) return undefined;
+      if (!nodeInfo.unschedulable) return undefined;
       return tolerates(pod.pod.spec?.tolerations) ? undefined : REJECT;
     },
     eventsToRegister(): ClusterEventWithHint[] {

@@ -32,6 +32,8 @@ export interface Constraint {
   maxSkew: number;
   topologyKey: string;
   selector: Selector;
+  /** What the selector was compiled from, as a string (equal keys select the same pods). */
+  selectorKey: string;
   minDomains: number;
   nodeAffinityPolicy: string;
   nodeTaintsPolicy: string;
@@ -47,6 +49,7 @@ export function filterConstraints(constraints: readonly TopologySpreadConstraint
       maxSkew: c.maxSkew,
       topologyKey: c.topologyKey,
       selector: selectorFrom(c.labelSelector, extra),
+      selectorKey: JSON.stringify([c.labelSelector ?? null, extra]),
       minDomains: c.minDomains ?? 1,
       nodeAffinityPolicy: c.nodeAffinityPolicy ?? HONOR,
       nodeTaintsPolicy: c.nodeTaintsPolicy ?? IGNORE,
@@ -98,7 +101,11 @@ export function constraintsFor(
   const obj = defaultSelectorObject(pod.pod, listers);
   if (Object.keys(obj.matchLabels ?? {}).length === 0 && (obj.matchExpressions?.length ?? 0) === 0) return [];
   const selector = selectorFrom(obj);
-  for (const c of constraints) c.selector = selector;
+  const selectorKey = JSON.stringify(['default', obj]);
+  for (const c of constraints) {
+    c.selector = selector;
+    c.selectorKey = selectorKey;
+  }
   return constraints;
 }
 

@@ -12,6 +12,7 @@ import type { PodInfo } from '../../framework/pod-info.ts';
 import { Status } from '../../framework/status.ts';
 import { Names } from '../names.ts';
 import { countMatching, nodeHasAllKeys, nodeIncluded, type Constraint } from './common.ts';
+import type { DomainCounts } from './domain-counts.ts';
 
 export const ERR_REASON_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";
 export const ERR_REASON_MISSING_LABEL = ERR_REASON_CONSTRAINTS + ' (missing required label)';
@@ -57,13 +58,26 @@ export class PreFilterState implements StateData {
   /** Per constraint: domain value -> matching pods. */
   tpValueToMatchNum: Map<string, number>[] = [];
   criticalPaths: CriticalPaths[] = [];
+  /** Per constraint: 1 if the incoming pod matches its own selector (it would count itself). */
+  selfMatch: number[] = [];
+  /** The maps and paths are shared with the plugin's DomainCounts: copy them before changing them. */
+  shared = false;
 
   clone(): StateData {
     const c = new PreFilterState();
     c.constraints = this.constraints;
     c.tpValueToMatchNum = this.tpValueToMatchNum.map((m) => new Map(m));
     c.criticalPaths = this.criticalPaths.map((p) => p.clone());
+    c.selfMatch = this.selfMatch;
     return c;
+  }
+
+  /** Copy-on-write for the shared counts. */
+  own(): void {
+    if (!this.shared) return;
+    this.tpValueToMatchNum = this.tpValueToMatchNum.map((m) => new Map(m));
+    this.criticalPaths = this.criticalPaths.map((p) => p.clone());
+    this.shared = false;
   }
 
   minMatchNum(i: number): number {
@@ -73,9 +87,34 @@ export class PreFilterState implements StateData {
   }
 }
 
+const pathsOf = (counts: readonly Map<string, number>[]): CriticalPaths[] =>
+  counts.map((m) => {
+    const p = new CriticalPaths();
+    for (const [v, n] of m) p.update(v, n);
+    return p;
+  });
+
+const selfMatches = (pod: PodInfo, constraints: readonly Constraint[]): number[] => constraints.map((c) => (c.selector.matches(pod.pod.metadata.labels) ? 1 : 0));
+
+const derivedPaths = new WeakMap<DomainCounts, { version: number; paths: CriticalPaths[] }>();
+
+/** The state from counts kept across cycles (see DomainCounts): shared, copied on first change. */
+export function preFilterStateFrom(pod: PodInfo, constraints: Constraint[], counts: DomainCounts): PreFilterState {
+  let d = derivedPaths.get(counts);
+  if (!d || d.version !== counts.version) derivedPaths.set(counts, (d = { version: counts.version, paths: pathsOf(counts.counts) }));
+  const s = new PreFilterState();
+  s.constraints = constraints;
+  s.tpValueToMatchNum = counts.counts;
+  s.criticalPaths = d.paths;
+  s.selfMatch = selfMatches(pod, constraints);
+  s.shared = true;
+  return s;
+}
+
 export function computePreFilterState(pod: PodInfo, constraints: Constraint[], nodes: readonly NodeInfo[]): PreFilterState {
   const s = new PreFilterState();
   s.constraints = constraints;
+  s.selfMatch = selfMatches(pod, constraints);
   s.tpValueToMatchNum = constraints.map(() => new Map());
   const required = new RequiredNodeAffinity(pod.pod);
   for (const ni of nodes) {
@@ -90,24 +129,18 @@ export function computePreFilterState(pod: PodInfo, constraints: Constraint[], n
       m.set(value, (m.get(value) ?? 0) + countMatching(ni.pods, c.selector, pod.namespace));
     }
   }
-  s.criticalPaths = s.tpValueToMatchNum.map((m) => {
-    const p = new CriticalPaths();
-    for (const [v, n] of m) p.update(v, n);
-    return p;
-  });
+  s.criticalPaths = pathsOf(s.tpValueToMatchNum);
   return s;
 }
 
 export function filterNode(s: PreFilterState, pod: PodInfo, nodeInfo: NodeInfo): Status | undefined {
   const labels = nodeInfo.labels;
-  const podLabels = pod.pod.metadata.labels;
   for (let i = 0; i < s.constraints.length; i++) {
     const c = s.constraints[i]!;
     const value = labels?.[c.topologyKey];
     if (value === undefined) return MISSING_LABEL;
-    const self = c.selector.matches(podLabels) ? 1 : 0;
     const matchNum = s.tpValueToMatchNum[i]!.get(value) ?? 0;
-    if (matchNum + self - s.minMatchNum(i) > c.maxSkew) return SKEWED;
+    if (matchNum + s.selfMatch[i]! - s.minMatchNum(i) > c.maxSkew) return SKEWED;
   }
   return undefined;
 }
@@ -116,6 +149,7 @@ export function filterNode(s: PreFilterState, pod: PodInfo, nodeInfo: NodeInfo):
 export function updateWithPod(s: PreFilterState, changed: PodInfo, preemptor: PodInfo, node: Node | undefined, delta: number): void {
   if (!node || changed.namespace !== preemptor.namespace) return;
   if (!nodeHasAllKeys(node.metadata.labels, s.constraints)) return;
+  s.own();
   const required = new RequiredNodeAffinity(preemptor.pod);
   for (let i = 0; i < s.constraints.length; i++) {
     const c = s.constraints[i]!;

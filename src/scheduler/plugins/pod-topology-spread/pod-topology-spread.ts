@@ -9,7 +9,8 @@ import type { PodInfo } from '../../framework/pod-info.ts';
 import { Status } from '../../framework/status.ts';
 import { Names } from '../names.ts';
 import { constraintsFor, DO_NOT_SCHEDULE, HONOR, nodeHasAllKeys, SCHEDULE_ANYWAY, SYSTEM_DEFAULT_CONSTRAINTS, type PodTopologySpreadArgs } from './common.ts';
-import { computePreFilterState, filterNode, PREFILTER_KEY, PreFilterState, updateWithPod } from './filtering.ts';
+import { DomainCountsCache } from './domain-counts.ts';
+import { computePreFilterState, filterNode, PREFILTER_KEY, preFilterStateFrom, PreFilterState, updateWithPod } from './filtering.ts';
 import { computePreScoreState, normalize, PreScoreState, scoreNode } from './scoring.ts';
 
 const PRESCORE_KEY = 'PreScore' + Names.PodTopologySpread;
@@ -20,12 +21,19 @@ export function newPodTopologySpread(rawArgs: unknown, handle: Handle): PreFilte
   const defaults: readonly TopologySpreadConstraint[] = systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : (args.defaultConstraints ?? []);
   const hard = (pod: PodInfo) => constraintsFor(pod, DO_NOT_SCHEDULE, defaults, handle.listers);
   const allConstraints = (pod: PodInfo) => [...hard(pod), ...constraintsFor(pod, SCHEDULE_ANYWAY, defaults, handle.listers)];
+  const counts = new DomainCountsCache();
   return {
     name: Names.PodTopologySpread,
     preFilter(state, pod, nodes) {
       const constraints = hard(pod);
       if (constraints.length === 0) return Status.skip(Names.PodTopologySpread);
-      state.write(PREFILTER_KEY, computePreFilterState(pod, constraints, nodes));
+      const snapshot = handle.snapshot();
+      // Over the snapshot's own list the counts are kept across cycles; any other list is counted afresh.
+      const s =
+        nodes === snapshot.nodeInfoList
+          ? preFilterStateFrom(pod, constraints, counts.get(pod, constraints, 'filter', nodes, snapshot.changes))
+          : computePreFilterState(pod, constraints, nodes);
+      state.write(PREFILTER_KEY, s);
       return undefined;
     },
     preFilterExtensions: {
@@ -49,7 +57,10 @@ export function newPodTopologySpread(rawArgs: unknown, handle: Handle): PreFilte
       const constraints = constraintsFor(pod, SCHEDULE_ANYWAY, defaults, handle.listers);
       if (constraints.length === 0) return Status.skip(Names.PodTopologySpread);
       const requireAll = (pod.pod.spec?.topologySpreadConstraints?.length ?? 0) > 0 || !systemDefaulted;
-      state.write(PRESCORE_KEY, computePreScoreState(pod, constraints, nodes, handle.snapshot().nodeInfoList, requireAll));
+      const snapshot = handle.snapshot();
+      const all = snapshot.nodeInfoList;
+      const dc = counts.get(pod, constraints, requireAll ? 'score-all' : 'score', all, snapshot.changes);
+      state.write(PRESCORE_KEY, computePreScoreState(pod, constraints, nodes, all, requireAll, dc));
       return undefined;
     },
     score(state, pod, nodeInfo) {

@@ -10,6 +10,7 @@ import { MAX_NODE_SCORE, type NodeScore } from '../../framework/interface.ts';
 import { RequiredNodeAffinity } from '../../framework/node-selector.ts';
 import type { PodInfo } from '../../framework/pod-info.ts';
 import { countMatching, nodeHasAllKeys, nodeIncluded, type Constraint } from './common.ts';
+import type { DomainCounts } from './domain-counts.ts';
 
 export class PreScoreState implements StateData {
   constraints: Constraint[] = [];
@@ -30,10 +31,13 @@ export function computePreScoreState(
   filteredNodes: readonly NodeInfo[],
   allNodes: readonly NodeInfo[],
   requireAllTopologies: boolean,
+  counts?: DomainCounts,
 ): PreScoreState {
   const s = new PreScoreState();
   s.constraints = constraints;
   const topoSize = constraints.map(() => 0);
+  /** The (key, value) of each pair in podCounts, for filling them from `counts`. */
+  const pairs: [string, string, string][] = [];
   for (const ni of filteredNodes) {
     const labels = ni.labels;
     if (requireAllTopologies && !nodeHasAllKeys(labels, constraints)) {
@@ -43,14 +47,25 @@ export function computePreScoreState(
     for (let i = 0; i < constraints.length; i++) {
       const c = constraints[i]!;
       if (c.topologyKey === LABEL_HOSTNAME) continue;
-      const key = pairKey(c.topologyKey, labels?.[c.topologyKey] ?? '');
+      const value = labels?.[c.topologyKey] ?? '';
+      const key = pairKey(c.topologyKey, value);
       if (!s.podCounts.has(key)) {
         s.podCounts.set(key, 0);
+        pairs.push([key, c.topologyKey, value]);
         topoSize[i]!++;
       }
     }
   }
   s.normalizingWeight = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? filteredNodes.length - s.ignoredNodes.size : topoSize[i]!) + 2));
+  if (counts) {
+    // Pairs are shared by constraints with the same key: each adds its own matches, as below.
+    for (const [key, topologyKey, value] of pairs) {
+      let n = 0;
+      for (let i = 0; i < constraints.length; i++) if (constraints[i]!.topologyKey === topologyKey) n += counts.counts[i]!.get(value) ?? 0;
+      s.podCounts.set(key, n);
+    }
+    return s;
+  }
   const required = new RequiredNodeAffinity(pod.pod);
   for (const ni of allNodes) {
     const node = ni.node;
