@@ -7,6 +7,7 @@
 //   fork('bench/scale/creator.ts', [kubeconfig, JSON.stringify(CreatorOptions)])
 
 import { RestClient } from '../../src/client/index.ts';
+import { isAlreadyExists, isStatusError } from '../../src/machinery/index.ts';
 
 export interface CreatorOptions {
   pods: number;
@@ -23,6 +24,8 @@ export interface CreatorReport {
   /** Pods created, or replicas asked for through Deployments. */
   created: number;
   errors: number;
+  /** Calls retried: 429 Too Many Requests, or an HTTP/2 stream the server refused. */
+  retries: number;
   firstError?: string;
   ms: number;
 }
@@ -34,10 +37,11 @@ const clients = await Promise.all(Array.from({ length: o.clients }, () => RestCl
 let stopped = false;
 let created = 0;
 let errors = 0;
+let retries = 0;
 let firstError: string | undefined;
 const t0 = performance.now();
 const report = (type: CreatorReport['type']): void =>
-  void process.send?.({ type, created, errors, ...(firstError ? { firstError } : {}), ms: performance.now() - t0 } satisfies CreatorReport);
+  void process.send?.({ type, created, errors, retries, ...(firstError ? { firstError } : {}), ms: performance.now() - t0 } satisfies CreatorReport);
 process.on('message', (m: unknown) => {
   if (m === 'stop') stopped = true;
 });
@@ -77,11 +81,27 @@ await Promise.all(Array.from({ length: o.inflight }, async (_, w) => {
       const wait = t0 + i * intervalMs - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    try {
-      await one(c, i);
-    } catch (err) {
-      errors++;
-      firstError ??= String(err);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await one(c, i);
+        break;
+      } catch (err) {
+        // As client-go: 429 is retried after its Retry-After (1 s); so is a stream the server
+        // refused. A retried create that finds its object did land the first time.
+        if (attempt > 0 && isAlreadyExists(err)) {
+          created += o.deployments ? Math.min(100, o.pods - i * 100) : 1;
+          break;
+        }
+        const retriable = (isStatusError(err) && err.status.code === 429) || (err as { code?: string }).code === 'ERR_HTTP2_STREAM_ERROR';
+        if (retriable && attempt < 20 && !stopped) {
+          retries++;
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        errors++;
+        firstError ??= String(err);
+        break;
+      }
     }
   }
 }));

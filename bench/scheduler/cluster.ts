@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { startControlPlane, type ControlPlane } from '../../src/apiserver/index.ts';
 import type { RestClient } from '../../src/client/index.ts';
+import { isAlreadyExists } from '../../src/machinery/index.ts';
 import { SimCluster } from '../../src/node/index.ts';
 import { resolveConfig, runSchedulerTerm, type Pod, type Scheduler, type SchedulerConfig } from '../../src/scheduler/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
@@ -82,7 +83,7 @@ export class BenchCluster {
     try {
       await this.client.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     } catch (err) {
-      if ((err as { code?: number }).code !== 409) throw err;
+      if (!isAlreadyExists(err)) throw err;
     }
   }
 

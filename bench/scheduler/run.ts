@@ -63,9 +63,10 @@ export async function runWorkload(w: Workload, o: RunOptions): Promise<WorkloadR
       // Let the simulated kubelets finish starting the init pods, so the measurement sees only its own pods' work.
       let last = -1;
       await waitFor('simulated kubelets idle', () => {
-        const w = cluster.sim.stats.writes;
-        const idle = w === last;
-        last = w;
+        const p = cluster.sim.stats.pods;
+        const writes = p.statusWrites + p.deletes;
+        const idle = writes === last;
+        last = writes;
         return idle;
       }, o.timeoutMs, 1000);
     }
@@ -73,10 +74,10 @@ export async function runWorkload(w: Workload, o: RunOptions): Promise<WorkloadR
     const createMs = await cluster.createPods(m);
     o.log(`  ${w.name}: ${o.nodes} nodes registered in ${(registerMs / 1000).toFixed(1)} s, ${initTotal} init pods scheduled, ${m.count} pods created at ${((m.count / createMs) * 1000).toFixed(0)}/s`);
 
-    const profiler = o.profileDir ? new Profiler() : undefined;
-    await profiler?.start();
     const term = await cluster.startScheduler();
     const s = term.scheduler;
+    const profiler = o.profileDir ? new Profiler() : undefined;
+    await profiler?.start();
     const cpu0 = process.cpuUsage();
     const main0 = process.threadCpuUsage();
     const elu0 = performance.eventLoopUtilization();

@@ -9,7 +9,7 @@ import { constraintsFor, DO_NOT_SCHEDULE, SCHEDULE_ANYWAY } from './common.ts';
 import { DomainCountsCache, type DomainCounts } from './domain-counts.ts';
 import { computePreFilterState, preFilterStateFrom } from './filtering.ts';
 import { staticListers } from '../../framework/listers.ts';
-import { computePreScoreState } from './scoring.ts';
+import { computePreScoreState, scoreNode } from './scoring.ts';
 
 const ZONE = 'topology.kubernetes.io/zone';
 
@@ -100,6 +100,7 @@ test('counts kept across cycles equal a fresh count after pods and nodes come an
         const fromKept = computePreScoreState(pod, soft, feasible, list, true, dc);
         assert.deepEqual([...fromKept.podCounts], [...fresh.podCounts], `round ${round}, ${pod.key}: score counts`);
         assert.deepEqual(fromKept.normalizingWeight, fresh.normalizingWeight);
+        for (const ni of feasible) assert.equal(scoreNode(fromKept, pod, ni), scoreNode(fresh, pod, ni), `round ${round}, ${pod.key}: score of ${ni.name}`);
       }
     }
   }

@@ -39,6 +39,8 @@ export class DomainCounts {
   /** Per constraint: domain -> nodes counted in it. */
   #nodes: Map<string, number>[];
   readonly #shares = new Map<NodeInfo, Share>();
+  /** Matching pods on one node per constraint, remembered with the node's generation (hostname scoring). */
+  readonly #onNode = new Map<NodeInfo, { generation: number; counts: (number | undefined)[] }>();
   #list: readonly NodeInfo[] | undefined;
   #log: ChangeLog<NodeInfo> | undefined;
   #seen = 0;
@@ -51,6 +53,21 @@ export class DomainCounts {
     this.#required = new RequiredNodeAffinity(pod.pod);
     this.counts = constraints.map(() => new Map());
     this.#nodes = constraints.map(() => new Map());
+  }
+
+  /**
+   * The pods on `ni` matching constraint i's selector in the pod's namespace (countMatching), for
+   * any node: remembered until the node changes, so pods of one signature count each node once.
+   */
+  podsOnNode(ni: NodeInfo, i: number): number {
+    let m = this.#onNode.get(ni);
+    if (!m || m.generation !== ni.generation) {
+      if (this.#onNode.size > 4 * (this.#list?.length ?? 0) + 1024) this.#onNode.clear();
+      this.#onNode.set(ni, (m = { generation: ni.generation, counts: [] }));
+    }
+    let n = m.counts[i];
+    if (n === undefined) m.counts[i] = n = countMatching(ni.pods, this.#constraints[i]!.selector, this.#namespace);
+    return n;
   }
 
   /** Brings the counts to the state of `list` (the snapshot's nodeInfoList, whose changes `log` records). */

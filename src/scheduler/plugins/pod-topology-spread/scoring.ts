@@ -17,7 +17,11 @@ export class PreScoreState implements StateData {
   ignoredNodes = new Set<string>();
   /** "key\0value" -> matching pods, for non-hostname keys. */
   podCounts = new Map<string, number>();
+  /** Per constraint (non-hostname): domain value -> podCounts of its pair, so Score needs no key string per node. */
+  byValue: Map<string, number>[] = [];
   normalizingWeight: number[] = [];
+  /** Kept counts of this pod's signature, when PreScore had them (their per-node hostname counts are reused). */
+  counts: DomainCounts | undefined;
   clone(): StateData {
     return this;
   }
@@ -36,8 +40,15 @@ export function computePreScoreState(
   const s = new PreScoreState();
   s.constraints = constraints;
   const topoSize = constraints.map(() => 0);
-  /** The (key, value) of each pair in podCounts, for filling them from `counts`. */
-  const pairs: [string, string, string][] = [];
+  // Pairs (key, value) -> matching pods, one map per topology key: constraints with the same key
+  // share their pairs (and only the first of them counts a new pair in its topology size).
+  const byKey = new Map<string, Map<string, number>>();
+  const mapOf = constraints.map((c) => {
+    if (c.topologyKey === LABEL_HOSTNAME) return undefined;
+    let m = byKey.get(c.topologyKey);
+    if (!m) byKey.set(c.topologyKey, (m = new Map()));
+    return m;
+  });
   for (const ni of filteredNodes) {
     const labels = ni.labels;
     if (requireAllTopologies && !nodeHasAllKeys(labels, constraints)) {
@@ -45,40 +56,44 @@ export function computePreScoreState(
       continue;
     }
     for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i]!;
-      if (c.topologyKey === LABEL_HOSTNAME) continue;
-      const value = labels?.[c.topologyKey] ?? '';
-      const key = pairKey(c.topologyKey, value);
-      if (!s.podCounts.has(key)) {
-        s.podCounts.set(key, 0);
-        pairs.push([key, c.topologyKey, value]);
+      const m = mapOf[i];
+      if (!m) continue;
+      const value = labels?.[constraints[i]!.topologyKey] ?? '';
+      if (!m.has(value)) {
+        m.set(value, 0);
         topoSize[i]!++;
       }
     }
   }
   s.normalizingWeight = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? filteredNodes.length - s.ignoredNodes.size : topoSize[i]!) + 2));
   if (counts) {
-    // Pairs are shared by constraints with the same key: each adds its own matches, as below.
-    for (const [key, topologyKey, value] of pairs) {
-      let n = 0;
-      for (let i = 0; i < constraints.length; i++) if (constraints[i]!.topologyKey === topologyKey) n += counts.counts[i]!.get(value) ?? 0;
-      s.podCounts.set(key, n);
+    s.counts = counts;
+    // Each constraint with the pair's key adds its own matches, as the count below does.
+    for (const [topologyKey, m] of byKey) {
+      for (const value of m.keys()) {
+        let n = 0;
+        for (let i = 0; i < constraints.length; i++) if (constraints[i]!.topologyKey === topologyKey) n += counts.counts[i]!.get(value) ?? 0;
+        m.set(value, n);
+      }
     }
-    return s;
-  }
-  const required = new RequiredNodeAffinity(pod.pod);
-  for (const ni of allNodes) {
-    const node = ni.node;
-    if (!node) continue;
-    if (requireAllTopologies && !nodeHasAllKeys(node.metadata.labels, constraints)) continue;
-    for (const c of constraints) {
-      if (!nodeIncluded(c, pod.pod, node, required)) continue;
-      const key = pairKey(c.topologyKey, node.metadata.labels?.[c.topologyKey] ?? '');
-      const current = s.podCounts.get(key);
-      if (current === undefined) continue;
-      s.podCounts.set(key, current + countMatching(ni.pods, c.selector, pod.namespace));
+  } else {
+    const required = new RequiredNodeAffinity(pod.pod);
+    for (const ni of allNodes) {
+      const node = ni.node;
+      if (!node) continue;
+      if (requireAllTopologies && !nodeHasAllKeys(node.metadata.labels, constraints)) continue;
+      for (const c of constraints) {
+        const m = byKey.get(c.topologyKey);
+        if (!m || !nodeIncluded(c, pod.pod, node, required)) continue;
+        const value = node.metadata.labels?.[c.topologyKey] ?? '';
+        const current = m.get(value);
+        if (current === undefined) continue;
+        m.set(value, current + countMatching(ni.pods, c.selector, pod.namespace));
+      }
     }
   }
+  s.byValue = mapOf.map((m) => m ?? new Map());
+  for (const [topologyKey, m] of byKey) for (const [value, n] of m) s.podCounts.set(pairKey(topologyKey, value), n);
   return s;
 }
 
@@ -90,7 +105,10 @@ export function scoreNode(s: PreScoreState, pod: PodInfo, nodeInfo: NodeInfo): n
     const c = s.constraints[i]!;
     const value = labels?.[c.topologyKey];
     if (value === undefined) continue;
-    const cnt = c.topologyKey === LABEL_HOSTNAME ? countMatching(nodeInfo.pods, c.selector, pod.namespace) : (s.podCounts.get(pairKey(c.topologyKey, value)) ?? 0);
+    const cnt =
+      c.topologyKey === LABEL_HOSTNAME
+        ? (s.counts?.podsOnNode(nodeInfo, i) ?? countMatching(nodeInfo.pods, c.selector, pod.namespace))
+        : (s.byValue[i]!.get(value) ?? 0);
     score += cnt * s.normalizingWeight[i]! + (c.maxSkew - 1);
   }
   return Math.round(score);
