@@ -367,6 +367,43 @@ export async function eventually<T>(what: string, probe: () => T | undefined | n
   }
 }
 
+/** A `strata sim` child process against a test server. */
+export interface SimProcess {
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Spawns `strata sim` against `proc` and waits until its `nodes` are registered. */
+export async function startSim(proc: StrataProcess, nodes: number, args: string[] = []): Promise<SimProcess> {
+  const child = spawn(process.execPath, [join(REPO, 'src/cmd/main.ts'), 'sim', '--kubeconfig', proc.kubeconfig, '--nodes', String(nodes), '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const sim: SimProcess = {
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => stopChild(child), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  try {
+    await eventually(`strata sim to register ${nodes} nodes`, () => {
+      if (child.exitCode !== null) throw new Error(`strata sim exited ${child.exitCode}:\n${out}`);
+      return new RegExp(`Strata sim: ${nodes} nodes registered`).test(out);
+    }, 30_000);
+  } catch (err) {
+    stopChild(child);
+    throw err;
+  }
+  return sim;
+}
+
 export function writeTemp(dir: string, name: string, content: string): string {
   const path = join(dir, name);
   writeFileSync(path, content);

@@ -10,45 +10,12 @@
 // big-0 (16 CPU, 32Gi, instance type sim.large, zone sim-region-a).
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, parseTable, REPO, startStrata, stopChild, waitForExit } from './harness.ts';
+import { eventually, parseTable, startStrata, stopChild, waitForExit, startSim, type SimProcess } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
-interface Sim {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
 
-/** Spawns `strata sim` against the server and waits until its nodes are registered. */
-async function startSim(s: Strata, nodes: number, args: string[]): Promise<Sim> {
-  const child = spawn(process.execPath, [join(REPO, 'src/cmd/main.ts'), 'sim', '--kubeconfig', s.kubeconfig, '--nodes', String(nodes), '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const sim: Sim = {
-    child,
-    output: () => out,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => stopChild(child), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  try {
-    await eventually(`strata sim to register ${nodes} nodes`, () => (child.exitCode === null ? new RegExp(`Strata sim: ${nodes} nodes registered`).test(out) : assert.fail(`strata sim exited ${child.exitCode}:\n${out}`)), 30_000);
-  } catch (err) {
-    stopChild(child);
-    throw err;
-  }
-  return sim;
-}
 
 const podScheduledMessage = (s: Strata, name: string): string => s.k(['get', 'pod', name, '-o', 'jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}']);
 
@@ -72,7 +39,7 @@ function runningPods(s: Strata, selector: string): Record<string, string>[] {
 
 describe('scheduling on simulated nodes', { timeout: 240_000 }, () => {
   let s: Strata;
-  const sims: Sim[] = [];
+  const sims: SimProcess[] = [];
   let zoneOf = new Map<string, string>();
 
   const readZones = (): void => {

@@ -10,47 +10,14 @@
 // renews its Leases every second (--lease-duration 4s), so an outage is noticed in seconds.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, parseTable, REPO, startStrata, stopChild, waitForExit } from './harness.ts';
+import { eventually, parseTable, startStrata, waitForExit, startSim as startSimProcess, type SimProcess } from './harness.ts';
 
 type Strata = Awaited<ReturnType<typeof startStrata>>;
 
-interface Sim {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
 
-/** Spawns `strata sim` against the server and waits until its nodes are registered. */
-async function startSim(s: Strata, nodes: number, args: string[]): Promise<Sim> {
-  const child = spawn(process.execPath, [join(REPO, 'src/cmd/main.ts'), 'sim', '--kubeconfig', s.kubeconfig, '--nodes', String(nodes), '--lease-duration', '4s', '--log-level', 'warn', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const sim: Sim = {
-    child,
-    output: () => out,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => stopChild(child), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  try {
-    await eventually(`strata sim to register ${nodes} nodes`, () => (child.exitCode === null ? new RegExp(`Strata sim: ${nodes} nodes registered`).test(out) : assert.fail(`strata sim exited ${child.exitCode}:\n${out}`)), 30_000);
-  } catch (err) {
-    stopChild(child);
-    throw err;
-  }
-  return sim;
-}
+/** `strata sim` with a short Lease, so an outage shows within the test's grace period. */
+const startSim = (s: Strata, nodes: number, args: string[]): Promise<SimProcess> => startSimProcess(s, nodes, ['--lease-duration', '4s', ...args]);
 
 function ipv4(ip: string): number {
   const parts = ip.split('.').map(Number);
@@ -86,7 +53,7 @@ function pods(s: Strata, selector: string, namespace = 'default'): PodRow[] {
 
 describe('workloads on simulated nodes', { timeout: 240_000 }, () => {
   let s: Strata;
-  const sims: Sim[] = [];
+  const sims: SimProcess[] = [];
 
   /** Node name → pod CIDR of every node. */
   const podCidrs = (): Map<string, string> =>

@@ -7,6 +7,7 @@
 import type { ContainerStatus } from '../runtime/cri.ts';
 import { byNewest, latestStatus, shouldRestart, type PodRuntimeState } from './pod-sync.ts';
 import { initContainersOf, isSidecar, restartPolicyOf, type AgentPod, type ContainerSpec } from './pod-types.ts';
+import { sameJson } from '../../machinery/same-json.ts';
 
 /** metav1.Time: RFC 3339, second precision. */
 export const metaTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -279,16 +280,4 @@ function podConditions(input: StatusInput, phase: string, init: ApiContainerStat
   return out;
 }
 
-/** Deep equality of JSON values in which a null field and a missing one are alike. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b || ((a === null || a === undefined) && (b === null || b === undefined))) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => sameJson(x, b[i]));
-  }
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) if (!sameJson(x[k], y[k])) return false;
-  return true;
-}
+export { sameJson };

@@ -5,6 +5,7 @@
 // containerID, and a merge patch carrying only the top-level fields that changed.
 
 import type { ContainerStatus } from '../cri.ts';
+import { sameJson } from '../../../machinery/same-json.ts';
 
 /** metav1.Time: RFC 3339, second precision. */
 export const metaTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -196,16 +197,4 @@ export function statusPatch(old: Status, next: Status): Status | undefined {
   return changed ? patch : undefined;
 }
 
-/** Deep equality of JSON values in which a null field and a missing one are alike (servers drop nulls). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b || ((a === null || a === undefined) && (b === null || b === undefined))) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => sameJson(x, b[i]));
-  }
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) if (!sameJson(x[k], y[k])) return false;
-  return true;
-}
+export { sameJson };
