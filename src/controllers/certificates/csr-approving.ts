@@ -2,7 +2,8 @@
 // certificates: a CSR for kubernetes.io/kube-apiserver-client-kubelet is auto-approved when it
 // asks for exactly a node client identity (CN system:node:<name>, O system:nodes, no SANs,
 // client auth usages) and comes from a bootstrap token (system:bootstrappers) or from that same
-// node renewing its certificate. Anything else is left for a human.
+// node renewing its certificate. Anything else is left for a human. A node's own
+// kubernetes.io/kubelet-serving request is approved too (see kubelet-serving.ts for why).
 
 import type { KubeObject } from '../../api/types.ts';
 import type { Informer, RestClient } from '../../client/index.ts';
@@ -10,7 +11,8 @@ import { isNotFound } from '../../machinery/status-error.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { Reconciler } from '../runtime/reconciler.ts';
 import { common, type ControllerContext } from '../runtime/context.ts';
-import { CSRS, csrSpec, csrStatus, hasCondition, KUBELET_CLIENT_SIGNER, NODE_USER_PREFIX, NODES_GROUP, parseCsrRequest } from './csr.ts';
+import { CSRS, csrSpec, csrStatus, hasCondition, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, NODE_USER_PREFIX, NODES_GROUP, parseCsrRequest } from './csr.ts';
+import { kubeletServingApproval } from './kubelet-serving.ts';
 
 export const BOOTSTRAPPERS_GROUP = 'system:bootstrappers';
 const ALLOWED_USAGES = new Set(['key encipherment', 'digital signature', 'client auth']);
@@ -29,8 +31,9 @@ export function nodeClientProblem(subjectCN: readonly string[], subjectO: readon
 /** Whether the csrapproving controller should approve this CSR, with the reason it would not. */
 export function shouldAutoApprove(csr: KubeObject): { approve: true } | { approve: false; reason: string } {
   const spec = csrSpec(csr);
-  if (spec.signerName !== KUBELET_CLIENT_SIGNER) return { approve: false, reason: 'other signer' };
   if (hasCondition(csr, 'Approved') || hasCondition(csr, 'Denied')) return { approve: false, reason: 'already decided' };
+  if (spec.signerName === KUBELET_SERVING_SIGNER) return kubeletServingApproval(csr);
+  if (spec.signerName !== KUBELET_CLIENT_SIGNER) return { approve: false, reason: 'other signer' };
   const request = parseCsrRequest(csr);
   if (request === undefined) return { approve: false, reason: 'unparsable request' };
   const cn = request.subjectName.getField('CN');
@@ -42,6 +45,10 @@ export function shouldAutoApprove(csr: KubeObject): { approve: true } | { approv
   const fromSelf = spec.username === cn[0] && (spec.groups ?? []).includes(NODES_GROUP);
   if (!fromBootstrapper && !fromSelf) return { approve: false, reason: 'requester is neither a bootstrapper nor the node itself' };
   return { approve: true };
+}
+
+function approvalMessage(csr: KubeObject): string {
+  return csrSpec(csr).signerName === KUBELET_SERVING_SIGNER ? 'Auto approving self kubelet serving certificate.' : 'Auto approving kubelet client certificate after SubjectAccessReview.';
 }
 
 export class CsrApprover implements Reconciler {
@@ -63,7 +70,7 @@ export class CsrApprover implements Reconciler {
     const now = this.#now().toISOString().replace(/\.\d{3}Z$/, 'Z');
     status.conditions = [
       ...(status.conditions ?? []),
-      { type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'Auto approving kubelet client certificate after SubjectAccessReview.', lastUpdateTime: now, lastTransitionTime: now },
+      { type: 'Approved', status: 'True', reason: 'AutoApproved', message: approvalMessage(csr), lastUpdateTime: now, lastTransitionTime: now },
     ];
     try {
       // A Conflict (stale cache) throws and requeues; the next look sees the current object.

@@ -1,5 +1,6 @@
-// Upstream's csrsigning controller for the kube-apiserver client signers: an approved CSR for
-// kubernetes.io/kube-apiserver-client-kubelet (or kubernetes.io/kube-apiserver-client) gets a
+// Upstream's csrsigning controller for the kube-apiserver client signers and the kubelet serving
+// signer: an approved CSR for kubernetes.io/kube-apiserver-client-kubelet,
+// kubernetes.io/kube-apiserver-client or kubernetes.io/kubelet-serving gets a
 // certificate signed by the cluster CA for the requested subject and public key, valid for one
 // year or spec.expirationSeconds (at least 10 minutes, never beyond the CA), written to
 // status.certificate as PEM.
@@ -12,9 +13,10 @@ import { x509 } from '../../apiserver/pki/x509.ts';
 import { Controller } from '../runtime/controller.ts';
 import type { Reconciler } from '../runtime/reconciler.ts';
 import { common, type ControllerContext } from '../runtime/context.ts';
-import { API_CLIENT_SIGNER, CSRS, csrSpec, csrStatus, isApproved, KUBELET_CLIENT_SIGNER, parseCsrRequest } from './csr.ts';
+import { API_CLIENT_SIGNER, CSRS, csrSpec, csrStatus, isApproved, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, parseCsrRequest } from './csr.ts';
+import { kubeletServingProblem } from './kubelet-serving.ts';
 
-const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, API_CLIENT_SIGNER]);
+const SIGNERS = new Set([KUBELET_CLIENT_SIGNER, API_CLIENT_SIGNER, KUBELET_SERVING_SIGNER]);
 export const DEFAULT_DURATION_MS = 365 * 86_400_000;
 const MIN_DURATION_MS = 600_000;
 const BACKDATE_MS = 5 * 60_000;
@@ -23,7 +25,14 @@ const KEY_USAGES: Record<string, number> = {
   'digital signature': x509.KeyUsageFlags.digitalSignature,
   'key encipherment': x509.KeyUsageFlags.keyEncipherment,
 };
-const EXTENDED_USAGES: Record<string, string> = { 'client auth': x509.ExtendedKeyUsage.clientAuth };
+const EXTENDED_USAGES: Record<string, string> = { 'client auth': x509.ExtendedKeyUsage.clientAuth, 'server auth': x509.ExtendedKeyUsage.serverAuth };
+/** The extended usage each signer issues (upstream's signers refuse the other kinds). */
+const SIGNER_USAGE: Record<string, string> = {
+  [KUBELET_CLIENT_SIGNER]: 'client auth',
+  [API_CLIENT_SIGNER]: 'client auth',
+  [KUBELET_SERVING_SIGNER]: 'server auth',
+};
+const SAN_OID = '2.5.29.17';
 
 /** The certificate's lifetime: spec.expirationSeconds (floored at 10 min) or a year. */
 export function certificateDurationMs(expirationSeconds: number | undefined): number {
@@ -37,14 +46,23 @@ export async function signCsr(csr: KubeObject, ca: CertificateAuthority, now: Da
   if (request === undefined) throw new Error('spec.request is not a PEM certificate request');
   if (!(await request.verify())) throw new Error('the request signature does not verify');
   const spec = csrSpec(csr);
+  const signerUsage = SIGNER_USAGE[spec.signerName ?? ''] ?? 'client auth';
   let keyUsage = 0;
   const extended: string[] = [];
   for (const usage of spec.usages ?? []) {
     if (KEY_USAGES[usage] !== undefined) keyUsage |= KEY_USAGES[usage];
-    else if (EXTENDED_USAGES[usage] !== undefined) extended.push(EXTENDED_USAGES[usage]);
+    else if (usage === signerUsage && EXTENDED_USAGES[usage] !== undefined) extended.push(EXTENDED_USAGES[usage]);
     else throw new Error(`usage ${usage} is not allowed for signer ${spec.signerName ?? ''}`);
   }
-  if (extended.length === 0) throw new Error('usages must include client auth');
+  if (extended.length === 0) throw new Error(`usages must include ${signerUsage}`);
+  // A serving certificate carries the names the node asked for, once they passed the signer's rules.
+  const sans: x509.Extension[] = [];
+  if (spec.signerName === KUBELET_SERVING_SIGNER) {
+    const problem = kubeletServingProblem(request, spec.usages ?? []);
+    if (problem !== undefined) throw new Error(problem);
+    const requested = request.getExtension(SAN_OID);
+    if (requested) sans.push(new x509.SubjectAlternativeNameExtension(new x509.SubjectAlternativeNameExtension(requested.rawData).names.toJSON(), false));
+  }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '7'),
     subject: request.subjectName,
@@ -59,6 +77,7 @@ export async function signCsr(csr: KubeObject, ca: CertificateAuthority, now: Da
       new x509.KeyUsagesExtension(keyUsage || x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension(extended, false),
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
+      ...sans,
     ],
   });
   return cert.toString('pem') + '\n';

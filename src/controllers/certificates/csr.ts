@@ -7,6 +7,7 @@ import { x509 } from '../../apiserver/pki/x509.ts';
 export const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 export const API_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client';
+export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
 export const NODE_USER_PREFIX = 'system:node:';
 export const NODES_GROUP = 'system:nodes';
 
