@@ -47,6 +47,9 @@ export interface Pki {
   readonly serverKeyPem: string;
   readonly adminCertPem: string;
   readonly adminKeyPem: string;
+  /** The API server's client certificate towards node agents (CN kube-apiserver-kubelet-client, O system:masters). */
+  readonly kubeletClientCertPem: string;
+  readonly kubeletClientKeyPem: string;
   /** ECDSA P-256 (ES256) key that signs ServiceAccount tokens, PKCS#8 PEM. */
   readonly serviceAccountKeyPem: string;
   readonly serviceAccountPublicKeyPem: string;
@@ -61,6 +64,8 @@ export const PKI_FILES = {
   serverKey: 'server.key',
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
+  kubeletClientCert: 'apiserver-kubelet-client.crt',
+  kubeletClientKey: 'apiserver-kubelet-client.key',
   serviceAccountKey: 'service-account.key',
   serviceAccountPublicKey: 'service-account.pub',
 } as const;
@@ -93,6 +98,15 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions): Pro
     organizations: ['system:masters'],
     usage: 'client',
   });
+  // Upstream kubeadm's apiserver-kubelet-client: how the API server proves itself to node agents
+  // (logs, exec, port-forward, node proxy).
+  const kubeletClient = await ensureLeaf(dir, ca, now(), log, {
+    certFile: PKI_FILES.kubeletClientCert,
+    keyFile: PKI_FILES.kubeletClientKey,
+    commonName: 'kube-apiserver-kubelet-client',
+    organizations: ['system:masters'],
+    usage: 'client',
+  });
   const serviceAccount = await ensureServiceAccountKey(dir, log);
 
   return {
@@ -103,6 +117,8 @@ export async function ensurePki(dataDir: string, options: EnsurePkiOptions): Pro
     serverKeyPem: server.keyPem,
     adminCertPem: admin.certPem,
     adminKeyPem: admin.keyPem,
+    kubeletClientCertPem: kubeletClient.certPem,
+    kubeletClientKeyPem: kubeletClient.keyPem,
     serviceAccountKeyPem: serviceAccount.keyPem,
     serviceAccountPublicKeyPem: serviceAccount.publicKeyPem,
     issueClientCertificate: (commonName, organizations, days) =>
