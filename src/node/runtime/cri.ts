@@ -2,6 +2,8 @@
 // containers, their states and statuses) with times in milliseconds instead of nanoseconds. Every
 // runtime implements it: sim (no processes), process (host processes), cri (containerd).
 
+import type { Readable, Writable } from 'node:stream';
+
 export interface PodSandboxMetadata {
   name: string;
   namespace: string;
@@ -54,6 +56,17 @@ export interface ContainerConfig {
   /** Where the container's CRI-format log goes; the runtime picks a path when absent. */
   logPath?: string;
   linux?: { resources?: LinuxContainerResources };
+  /** Host paths that appear at containerPath inside the container (volumes, termination log). */
+  mounts?: readonly Mount[];
+}
+
+/** CRI's Mount: a host file or directory bind-mounted into the container. */
+export interface Mount {
+  containerPath: string;
+  hostPath: string;
+  readonly?: boolean;
+  /** CRI's MountPropagation; private when absent. */
+  propagation?: 'PROPAGATION_PRIVATE' | 'PROPAGATION_HOST_TO_CONTAINER' | 'PROPAGATION_BIDIRECTIONAL';
 }
 
 export interface KeyValue {
@@ -127,6 +140,37 @@ export interface RuntimeService {
   execSync?(containerId: string, cmd: readonly string[], timeoutMs: number): Promise<ExecSyncResult>;
   /** Starts a new log file after the agent rotated the old one away. */
   reopenContainerLog?(containerId: string): Promise<void>;
+  /** CRI's Exec, streaming: runs `cmd` in the running container wired to the caller (kubectl exec). */
+  exec?(containerId: string, cmd: readonly string[], opts: StreamingOptions): Promise<StreamingProcess>;
+  /** CRI's Attach: connects to the running container's own stdin and output (kubectl attach). */
+  attach?(containerId: string, opts: StreamingOptions): Promise<StreamingProcess>;
+  /** CRI's ContainerStats: the container's cumulative CPU and current memory use. */
+  containerStats?(containerId: string): Promise<ContainerStats>;
+  /** CRI's ListContainerStats: stats of every container that has a cgroup to read. */
+  listContainerStats?(): Promise<ContainerStats[]>;
+}
+
+/** What a streaming exec or attach asks for. */
+export interface StreamingOptions {
+  /** The caller sends stdin. */
+  stdin: boolean;
+  /** Run under a pseudo-terminal (stdout and stderr merged, resizable). */
+  tty: boolean;
+}
+
+/** A running exec or attach session, as the runtime hands it to the streaming server. */
+export interface StreamingProcess {
+  /** Present when stdin was asked for (and, for attach, the container keeps stdin open). */
+  stdin?: Writable;
+  stdout: Readable;
+  /** Absent with a TTY, which merges both streams into stdout. */
+  stderr?: Readable;
+  /** Sets the terminal size (columns, rows); a no-op without a TTY. */
+  resize(width: number, height: number): void;
+  /** Exec: the command's exit code once it ended and its output was read. Attach: the container's. */
+  exited: Promise<number>;
+  /** Ends the session early (the client went away): kills an exec, detaches an attach. */
+  close(): void;
 }
 
 /** The CRI's NotFound answer. */
@@ -135,4 +179,27 @@ export class RuntimeNotFoundError extends Error {
     super(`${what} "${id}" not found`);
     this.name = 'RuntimeNotFoundError';
   }
+}
+
+/**
+ * CRI's ContainerStats, with cumulative counters only: rates (usageNanoCores) need two samples,
+ * which the agent's stats sampler keeps. Times in milliseconds.
+ */
+export interface ContainerStats {
+  id: string;
+  podSandboxId: string;
+  metadata: ContainerMetadata;
+  /** When the counters were read. */
+  timestamp: number;
+  cpu?: { usageCoreNanoSeconds: number };
+  memory?: ContainerMemoryStats;
+}
+
+export interface ContainerMemoryStats {
+  usageBytes: number;
+  /** usage less inactive file cache: what the kubelet and the OOM killer count. */
+  workingSetBytes: number;
+  rssBytes: number;
+  pageFaults: number;
+  majorPageFaults: number;
 }

@@ -7,6 +7,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinuxContainerResources } from '../cri.ts';
+import { readCgroupUsage, type CgroupUsage } from './cgroup-stats.ts';
 
 export const STRATA_SLICE = 'strata';
 
@@ -20,6 +21,8 @@ export interface CgroupDriver {
   remove(sandboxId: string, containerId: string): void;
   /** Removes the sandbox's (empty) parent cgroup(s). */
   removeSandbox(sandboxId: string): void;
+  /** The container's CPU and memory counters (for the stats summary). */
+  usage(sandboxId: string, containerId: string): CgroupUsage;
 }
 
 /** The usable cgroup hierarchy under `root`, or undefined. */
@@ -79,6 +82,10 @@ class CgroupV2 implements CgroupDriver {
     rmdirIfExists(join(this.#root, STRATA_SLICE, sandboxId));
   }
 
+  usage(sandboxId: string, containerId: string): CgroupUsage {
+    return readCgroupUsage({ version: 'v2', dir: this.#dir(sandboxId, containerId) });
+  }
+
   #dir(sandboxId: string, containerId: string): string {
     return join(this.#root, STRATA_SLICE, sandboxId, containerId);
   }
@@ -108,7 +115,26 @@ class CgroupV1 implements CgroupDriver {
       writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(r.cpuQuota));
     }
     if (r.cpuShares) writeFileSync(join(cpu, 'cpu.shares'), String(Math.max(2, r.cpuShares)));
-    return [join(mem, 'cgroup.procs'), join(cpu, 'cgroup.procs')];
+    const procs = [join(mem, 'cgroup.procs'), join(cpu, 'cgroup.procs')];
+    // CPU time is accounted by cpuacct; when it is mounted apart from cpu the container joins it too.
+    if (this.#cpuacct() === 'cpuacct') {
+      const acct = this.#dir('cpuacct', sandboxId, containerId);
+      mkdirSync(acct, { recursive: true });
+      procs.push(join(acct, 'cgroup.procs'));
+    }
+    return procs;
+  }
+
+  usage(sandboxId: string, containerId: string): CgroupUsage {
+    const acct = this.#cpuacct();
+    return readCgroupUsage({ version: 'v1', memory: this.#dir('memory', sandboxId, containerId), ...(acct ? { cpuacct: this.#dir(acct, sandboxId, containerId) } : {}) });
+  }
+
+  /** The hierarchy that holds cpuacct.usage: co-mounted with cpu, on its own, or none. */
+  #cpuacct(): 'cpu' | 'cpuacct' | undefined {
+    if (existsSync(join(this.#root, 'cpu', 'cpuacct.usage'))) return 'cpu';
+    if (existsSync(join(this.#root, 'cpuacct', 'cpuacct.usage'))) return 'cpuacct';
+    return undefined;
   }
 
   oomKilled(sandboxId: string, containerId: string): boolean {
@@ -118,10 +144,11 @@ class CgroupV1 implements CgroupDriver {
   remove(sandboxId: string, containerId: string): void {
     rmdirIfExists(this.#dir('memory', sandboxId, containerId));
     rmdirIfExists(this.#dir('cpu', sandboxId, containerId));
+    rmdirIfExists(this.#dir('cpuacct', sandboxId, containerId));
   }
 
   removeSandbox(sandboxId: string): void {
-    for (const c of ['memory', 'cpu']) rmdirIfExists(join(this.#root, c, STRATA_SLICE, sandboxId));
+    for (const c of ['memory', 'cpu', 'cpuacct']) rmdirIfExists(join(this.#root, c, STRATA_SLICE, sandboxId));
   }
 
   #dir(controller: string, sandboxId: string, containerId: string): string {

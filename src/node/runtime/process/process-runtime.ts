@@ -13,6 +13,7 @@ import {
   RuntimeNotFoundError,
   type ContainerConfig,
   type ContainerFilter,
+  type ContainerStats,
   type ContainerStatus,
   type ExecSyncResult,
   type PodSandboxConfig,
@@ -23,6 +24,7 @@ import { detectCgroups, type CgroupDriver } from './cgroups.ts';
 import { containerArgv, containerEnv, wrapArgv } from './container-spec.ts';
 import { DEFAULT_LOG_OPTIONS, type CriLogWriterOptions } from './cri-log-writer.ts';
 import { runExec } from './exec.ts';
+import { createMountPoints, MountError, mountSteps, removeMountPoints } from './mounts.ts';
 import { firstChild, removeCgroup, run, signalGroup, startSupervisor, waitFor } from './process-control.ts';
 import { isSameProcess, StateStore, type ContainerRecord, type SandboxRecord } from './state-store.ts';
 
@@ -135,6 +137,11 @@ export class ProcessRuntime implements RuntimeService {
     const sandbox = this.#sandbox(podSandboxId);
     if (sandbox.status.state !== 'SANDBOX_READY') throw new Error(`sandbox ${podSandboxId} is not ready`);
     containerArgv(config, this.#opts.imageEntrypoints ?? {}); // rejects an image it cannot run, now rather than at start
+    if (config.mounts?.length) {
+      // Without a mount namespace the container would see the host's paths, not its volumes.
+      if (!this.#unshare) throw new MountError('the process runtime cannot mount volumes without mount namespaces (it needs root and util-linux unshare)');
+      mountSteps(config.mounts);
+    }
     const id = randomBytes(32).toString('hex');
     const dir = this.#store.containerDir(id);
     const rec: ContainerRecord = {
@@ -168,10 +175,16 @@ export class ProcessRuntime implements RuntimeService {
     // As runc does, a missing working directory is created rather than failing the start.
     const cwd = c.config.workingDir || '/';
     mkdirSync(cwd, { recursive: true });
+    const mounts = c.namespaces ? mountSteps(c.config.mounts ?? []) : [];
+    if (mounts.length > 0) {
+      c.createdMountPoints = createMountPoints(mounts);
+      this.#store.saveContainer(c);
+    }
     const argv = wrapArgv(containerArgv(c.config, this.#opts.imageEntrypoints ?? {}), {
       namespaces: c.namespaces,
       hostname,
       cgroupProcs: c.cgroupProcs,
+      mounts,
       unshare: this.#unshare ?? 'unshare',
       shell: '/bin/sh',
     });
@@ -218,6 +231,10 @@ export class ProcessRuntime implements RuntimeService {
     if (this.#cgroups && c.cgroupProcs.length > 0) await removeCgroup(this.#cgroups, c.podSandboxId, c.id);
     this.#store.removeContainer(c.id);
     this.#containers.delete(c.id);
+    if (c.createdMountPoints?.length) {
+      const inUse = new Set([...this.#containers.values()].flatMap((o) => (o.config.mounts ?? []).map((m) => m.containerPath)));
+      removeMountPoints(c.createdMountPoints, inUse);
+    }
   }
 
   async containerStatus(containerId: string): Promise<ContainerStatus> {
@@ -253,6 +270,27 @@ export class ProcessRuntime implements RuntimeService {
     const started = this.#store.started(c.id);
     if (!started || !isSameProcess(started.supervisorPid, started.supervisorStart)) throw new Error(`container ${containerId} is not running`);
     process.kill(started.supervisorPid, 'SIGHUP');
+  }
+
+  async containerStats(containerId: string): Promise<ContainerStats> {
+    return this.#stats(this.#container(containerId));
+  }
+
+  async listContainerStats(): Promise<ContainerStats[]> {
+    // As CRI: only running containers have stats worth reporting.
+    return [...this.#containers.values()].filter((c) => c.cgroupProcs.length > 0 && this.#status(c).state === 'CONTAINER_RUNNING').map((c) => this.#stats(c));
+  }
+
+  #stats(c: ContainerRecord): ContainerStats {
+    const usage = this.#cgroups && c.cgroupProcs.length > 0 ? this.#cgroups.usage(c.podSandboxId, c.id) : {};
+    return {
+      id: c.id,
+      podSandboxId: c.podSandboxId,
+      metadata: { ...c.config.metadata },
+      timestamp: Date.now(),
+      ...(usage.cpuUsageNanoSeconds !== undefined ? { cpu: { usageCoreNanoSeconds: usage.cpuUsageNanoSeconds } } : {}),
+      ...(usage.memory ? { memory: usage.memory } : {}),
+    };
   }
 
   #status(c: ContainerRecord): ContainerStatus {
