@@ -180,7 +180,16 @@ export interface AgentFlags {
   systemReserved?: string;
   nodeLabels?: string;
   nodeStatusUpdateFrequency: string;
+  nodeLeaseDurationSeconds?: string;
   logLevel: string;
+}
+
+/** Upstream's nodeLeaseDurationSeconds: the Lease is renewed every quarter of it. */
+export function leaseTimings(raw: string | undefined): { leaseDurationSeconds: number; renewIntervalMs: number } | undefined {
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`invalid --node-lease-duration-seconds "${raw}" (want a positive whole number)`);
+  return { leaseDurationSeconds: seconds, renewIntervalMs: seconds * 250 };
 }
 
 /** `k=v,k2=v2` (the --node-labels flag). */
@@ -217,6 +226,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     runtime: flags.runtime as RuntimeKind,
     resources: { ...DEFAULT_RESOURCE_CONFIG, maxPods, systemReserved: flags.systemReserved ? parseResourceList(flags.systemReserved) : {} },
     statusReportIntervalMs: parseDuration(flags.nodeStatusUpdateFrequency, '--node-status-update-frequency'),
+    ...leaseTimings(flags.nodeLeaseDurationSeconds),
     logger,
     podManager: podManagerFor(),
     ...(labels ? { labels } : {}),

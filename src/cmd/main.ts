@@ -23,10 +23,11 @@ program
   .option('--bind <address>', 'address the API server listens on', '127.0.0.1')
   .option('--runtime <runtime>', 'container runtime of the node: auto, process or cri', 'auto')
   .option('--node-name <name>', 'name of this machine\'s Node (default: the hostname)')
-  .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn')
-  .action(async (opts: UpFlags) => {
-    await runUp(opts);
-  });
+  .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
+  .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn');
+withNodeMonitor(program.commands.at(-1) as Command).action(async (opts: UpFlags) => {
+  await runUp(opts);
+});
 
 program
   .command('server')
@@ -122,6 +123,7 @@ program
   .option('--system-reserved <list>', 'resources held back for the system, e.g. cpu=100m,memory=256Mi')
   .option('--node-labels <k=v,...>', 'extra labels for the Node')
   .option('--node-status-update-frequency <duration>', 'how often an unchanged node status is posted (the Lease is the heartbeat)', '5m')
+  .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .action(async (opts: AgentFlags) => {
     await runAgent(opts);

@@ -13,7 +13,7 @@ import type { KubeObject } from '../api/types.ts';
 import type { RestClient } from '../client/index.ts';
 import { nodeUser } from '../node/agent/bootstrap.ts';
 import { SqliteStore } from '../store/index.ts';
-import { podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
+import { leaseTimings, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
 import { startControllerManager, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
 import { startScheduler, type RunningScheduler } from './scheduler.ts';
@@ -29,6 +29,10 @@ export interface UpFlags {
   runtime: string;
   nodeName?: string;
   logLevel: string;
+  /** Node lifecycle timings of the controllers (upstream's kube-controller-manager flags). */
+  nodeMonitorPeriod?: string;
+  nodeMonitorGracePeriod?: string;
+  nodeLeaseDurationSeconds?: string;
 }
 
 /** How long `up` waits for a component before reporting it as still starting. */
@@ -124,7 +128,11 @@ export async function runUp(flags: UpFlags): Promise<void> {
   say(`✔ API server ready at ${cp.url} (${seconds()})`);
   if (signals.stopping) return;
 
-  controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger, {}, { caKeyPem: cp.pki.caKeyPem });
+  const nodeMonitor = {
+    ...(flags.nodeMonitorPeriod !== undefined ? { nodeMonitorPeriod: flags.nodeMonitorPeriod } : {}),
+    ...(flags.nodeMonitorGracePeriod !== undefined ? { nodeMonitorGracePeriod: flags.nodeMonitorGracePeriod } : {}),
+  };
+  controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger, nodeMonitor, { caKeyPem: cp.pki.caKeyPem });
   scheduler = await startScheduler(cp.localClient(undefined, 'strata-scheduler'), logger);
   const manager = controllers.manager;
   const controllersUp = poll(60_000, async () => (manager.isLeader && manager.controllers.length > 0 ? manager.controllers.length : undefined)).then((n) =>
@@ -140,6 +148,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     dataDir: join(dataDir, 'agent'),
     runtime,
     logger,
+    ...leaseTimings(flags.nodeLeaseDurationSeconds),
     podManager: podManagerFor({ stopContainersOnStop: { maxGraceSeconds: STOP_GRACE_SECONDS } }),
   });
   const admin = cp.localClient(undefined, 'strata-up');
