@@ -19,14 +19,18 @@ import {
   type PodSandboxConfig,
   type PodSandboxStatus,
   type RuntimeService,
+  type StreamingOptions,
+  type StreamingProcess,
 } from '../cri.ts';
+import { startAttach } from './attach-stream.ts';
+import { startStreamingExec } from './exec-stream.ts';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
 import { containerArgv, containerEnv, wrapArgv } from './container-spec.ts';
 import { DEFAULT_LOG_OPTIONS, type CriLogWriterOptions } from './cri-log-writer.ts';
 import { runExec } from './exec.ts';
 import { createMountPoints, MountError, mountSteps, removeMountPoints } from './mounts.ts';
 import { firstChild, removeCgroup, run, signalGroup, startSupervisor, waitFor } from './process-control.ts';
-import { isSameProcess, StateStore, type ContainerRecord, type SandboxRecord } from './state-store.ts';
+import { isSameProcess, StateStore, type ContainerRecord, type SandboxRecord, type StartedRecord } from './state-store.ts';
 
 export const RUNTIME_NAME = 'process';
 export const RUNTIME_VERSION = '1';
@@ -263,6 +267,33 @@ export class ProcessRuntime implements RuntimeService {
     const init = firstChild(started.pid);
     if (init === undefined || !this.#nsenter) throw new Error(`container ${containerId}: cannot find its namespaces (no init process or no nsenter)`);
     return runExec([this.#nsenter, '-t', String(init), '-p', '-m', '-u', '-i', `--wd=${cwd}`, '--', ...cmd], { env, cwd: '/', timeoutMs });
+  }
+
+  async exec(containerId: string, cmd: readonly string[], opts: StreamingOptions): Promise<StreamingProcess> {
+    if (cmd.length === 0) throw new Error('exec: empty command');
+    const { c, started } = this.#running(containerId);
+    const sandbox = this.#sandbox(c.podSandboxId);
+    const env = containerEnv(c.config, sandbox.config.hostname || sandbox.config.metadata.name);
+    const cwd = c.config.workingDir || '/';
+    if (!c.namespaces) return startStreamingExec(cmd, { ...opts, env, cwd });
+    const init = firstChild(started.pid);
+    if (init === undefined || !this.#nsenter) throw new Error(`container ${containerId}: cannot find its namespaces (no init process or no nsenter)`);
+    return startStreamingExec([this.#nsenter, '-t', String(init), '-p', '-m', '-u', '-i', `--wd=${cwd}`, '--', ...cmd], { ...opts, env, cwd: '/' });
+  }
+
+  async attach(containerId: string, opts: StreamingOptions): Promise<StreamingProcess> {
+    const { c } = this.#running(containerId);
+    return startAttach(
+      { logPath: c.logPath, stdinFifo: c.config.stdin ? join(this.#store.containerDir(c.id), 'stdin') : '', exitCode: () => this.#store.exited(c.id)?.exitCode },
+      opts,
+    );
+  }
+
+  #running(containerId: string): { c: ContainerRecord; started: StartedRecord } {
+    const c = this.#container(containerId);
+    const started = this.#store.started(c.id);
+    if (!started || this.#store.exited(c.id) || !isSameProcess(started.pid, started.pidStart)) throw new Error(`container ${containerId} is not running`);
+    return { c, started };
   }
 
   async reopenContainerLog(containerId: string): Promise<void> {

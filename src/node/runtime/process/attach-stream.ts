@@ -1,0 +1,151 @@
+// Streaming attach for the process runtime (`kubectl attach`): the caller's input goes to the
+// container's stdin FIFO (the supervisor holds it open read-write, so the container never sees EOF
+// between attaches), and its output is the container's CRI log followed from the current end, as
+// the supervisor writes it (each entry is written synchronously, so it is there at once), split
+// back into stdout and stderr. The session ends when the container exits or the caller goes away.
+
+import { closeSync, createWriteStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import type { StreamingOptions, StreamingProcess } from '../cri.ts';
+
+const POLL_MS = 50;
+
+export interface AttachTarget {
+  logPath: string;
+  /** The container's stdin FIFO, or '' when it was not created with stdin. */
+  stdinFifo: string;
+  /** The exit code once the container has ended, else undefined. */
+  exitCode(): number | undefined;
+}
+
+export function startAttach(t: AttachTarget, o: StreamingOptions): StreamingProcess {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const follower = new CriLogFollower(t.logPath);
+  let closed = false;
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  const finish = (code: number): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    follower.close();
+    stdout.end();
+    stderr.end();
+    resolveExit(code);
+  };
+  const poll = (): void => {
+    for (const e of follower.read()) (e.stream === 'stderr' ? stderr : stdout).write(e.data);
+    const code = t.exitCode();
+    // One more read after the exit record: the last entries were written before it.
+    if (code !== undefined) {
+      for (const e of follower.read()) (e.stream === 'stderr' ? stderr : stdout).write(e.data);
+      finish(code);
+    }
+  };
+  const timer = setInterval(poll, POLL_MS);
+  const proc: StreamingProcess = {
+    stdout,
+    resize() {
+      // The process runtime runs containers without a terminal: nothing to size.
+    },
+    exited,
+    close: () => finish(t.exitCode() ?? 0),
+  };
+  if (!o.tty) proc.stderr = stderr;
+  if (o.stdin && t.stdinFifo) {
+    const stdin = createWriteStream(t.stdinFifo, { flags: 'a' });
+    stdin.on('error', () => {});
+    // The FIFO stays open for the next attach; ending the caller's stdin only detaches it.
+    void exited.then(() => stdin.destroy());
+    proc.stdin = stdin;
+  }
+  return proc;
+}
+
+export interface CriLogEntry {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+/** Reads CRI log entries appended to a file from the moment it was created on, across rotations. */
+export class CriLogFollower {
+  readonly #path: string;
+  #fd: number | undefined;
+  #ino = 0;
+  #pos = 0;
+  #partial = Buffer.alloc(0);
+
+  constructor(path: string) {
+    this.#path = path;
+    this.#open(true);
+  }
+
+  read(): CriLogEntry[] {
+    this.#reopenIfRotated();
+    if (this.#fd === undefined) return [];
+    const chunks: Buffer[] = [this.#partial];
+    const buf = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(this.#fd, buf, 0, buf.length, this.#pos);
+      if (n <= 0) break;
+      this.#pos += n;
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    const all = Buffer.concat(chunks);
+    const lastNl = all.lastIndexOf(0x0a);
+    this.#partial = all.subarray(lastNl + 1);
+    return lastNl < 0 ? [] : parseCriLines(all.subarray(0, lastNl + 1));
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  #open(atEnd: boolean): void {
+    try {
+      this.#fd = openSync(this.#path, 'r');
+      const st = fstatSync(this.#fd);
+      this.#ino = st.ino;
+      this.#pos = atEnd ? st.size : 0;
+      this.#partial = Buffer.alloc(0);
+    } catch {
+      this.#fd = undefined;
+    }
+  }
+
+  #reopenIfRotated(): void {
+    let ino: number;
+    try {
+      ino = statSync(this.#path).ino;
+    } catch {
+      return;
+    }
+    if (this.#fd !== undefined && ino === this.#ino) return;
+    // Rotated (what the old file gained since the last poll is lost): read the new one from its start.
+    this.close();
+    this.#open(false);
+  }
+}
+
+/** `<time> <stream> <F|P> <content>` lines; F entries end a line, P entries are pieces of one. */
+export function parseCriLines(text: Buffer): CriLogEntry[] {
+  const out: CriLogEntry[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const end = text.indexOf(0x0a, start);
+    const line = text.subarray(start, end < 0 ? text.length : end);
+    start = end < 0 ? text.length : end + 1;
+    const s1 = line.indexOf(0x20);
+    const s2 = line.indexOf(0x20, s1 + 1);
+    const s3 = line.indexOf(0x20, s2 + 1);
+    if (s1 < 0 || s2 < 0) continue;
+    const stream = line.subarray(s1 + 1, s2).toString();
+    if (stream !== 'stdout' && stream !== 'stderr') continue;
+    const tag = s3 < 0 ? line.subarray(s2 + 1).toString() : line.subarray(s2 + 1, s3).toString();
+    const content = s3 < 0 ? Buffer.alloc(0) : line.subarray(s3 + 1);
+    out.push({ stream, data: tag.startsWith('P') ? Buffer.from(content) : Buffer.concat([content, Buffer.from('\n')]) });
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+// Streaming exec for the process runtime (`kubectl exec`): the command runs in the container's
+// namespaces (through nsenter, as exec probes do) with its environment and working directory, its
+// own process group, and pipes to the caller. With a TTY it runs under pty-helper.py, because Node
+// has no pseudo-terminal API: the helper owns the terminal and takes resize requests on fd 3.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { PassThrough, type Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { StreamingOptions, StreamingProcess } from '../cri.ts';
+import { signalGroup } from './process-control.ts';
+
+const PTY_HELPER = fileURLToPath(new URL('./pty-helper.py', import.meta.url));
+const PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3', '/bin/python3'];
+
+export interface StreamingExecOptions extends StreamingOptions {
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** Starts `argv` (already wrapped in nsenter when the container has namespaces). */
+export function startStreamingExec(argv: readonly string[], o: StreamingExecOptions): Promise<StreamingProcess> {
+  const [file, ...args] = o.tty ? ptyArgv(argv) : argv;
+  if (!file) return Promise.reject(new Error('exec: empty command'));
+  const child = spawn(file, args, {
+    env: o.env,
+    cwd: o.cwd,
+    detached: true,
+    stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', o.tty ? 'ignore' : 'pipe', ...(o.tty ? ['pipe' as const] : [])],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.off('error', reject);
+      const exited = new Promise<number>((res) => {
+        child.once('close', (code, signal) => res(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+        // A failure after spawn (e.g. EPIPE) still ends in 'close'.
+        child.on('error', () => {});
+      });
+      // Writing to a command that already ended must not take the agent down.
+      child.stdin?.on('error', () => {});
+      const resizeFd = o.tty ? (child.stdio[3] as Writable | null) : null;
+      resizeFd?.on('error', () => {});
+      const proc: StreamingProcess = {
+        stdout: child.stdout ?? new PassThrough().end(),
+        resize(width, height) {
+          if (resizeFd && width > 0 && height > 0 && !resizeFd.destroyed) resizeFd.write(`${Math.floor(width)} ${Math.floor(height)}\n`);
+        },
+        exited,
+        close() {
+          if (child.exitCode === null && child.signalCode === null && child.pid) signalGroup(child.pid, 'SIGKILL');
+        },
+      };
+      if (child.stdin) proc.stdin = child.stdin;
+      if (child.stderr) proc.stderr = child.stderr;
+      resolve(proc);
+    });
+  });
+}
+
+function ptyArgv(argv: readonly string[]): string[] {
+  const python = PYTHONS.find((p) => existsSync(p)) ?? 'python3';
+  // 0 0: no size until the client sends its first resize, as with a real terminal before stty.
+  return [python, PTY_HELPER, '0', '0', ...argv];
+}

@@ -1,0 +1,171 @@
+// The agent's streaming routes, as the API server's proxy forwards kubectl's requests to them:
+//   /exec/{ns}/{pod}[/{uid}]/{container}?command=…&stdin=…&stdout=…&stderr=…&tty=…
+//   /attach/{ns}/{pod}[/{uid}]/{container}?stdin=…&stdout=…&stderr=…&tty=…
+//   /portForward/{ns}/{pod}[/{uid}]
+// each as a WebSocket (GET, Upgrade: websocket) or SPDY/3.1 (POST, Upgrade: SPDY/3.1) upgrade.
+
+import type { IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { badRequest, failure, invalid, isStatusError, type StatusError } from '../../machinery/index.ts';
+import type { RuntimeService, StreamingProcess } from '../runtime/cri.ts';
+import type { AgentRoute } from '../server/routes.ts';
+import { findRunningContainer, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from './container-lookup.ts';
+import { PortForwardHandler } from './portforward-spdy.ts';
+import { negotiate, PORTFORWARD_PROTOCOL, PORTFORWARD_TUNNEL_PROTOCOL, REMOTECOMMAND_PROTOCOLS, type RemoteCommandProtocol } from './protocols.ts';
+import { runRemoteCommand, type RemoteCommandChannels } from './remotecommand.ts';
+import { spdyRemoteCommandChannels } from './remotecommand-spdy.ts';
+import { wsRemoteCommandChannels, type WantedStreams } from './remotecommand-ws.ts';
+import { SpdySession, type SpdyStream, type SpdyTransport } from './spdy-session.ts';
+import {
+  acceptSpdy,
+  acceptWebSocket,
+  isSpdyRequest,
+  isWebSocketRequest,
+  negotiateSpdy,
+  offeredWebSocketProtocols,
+  rejectUpgrade,
+  webSocketTransport,
+} from './upgrade.ts';
+
+export interface StreamingDeps {
+  runtime: RuntimeService;
+  /** Connects to a port of a pod. Default: 127.0.0.1 on this host, whose network pods share today. */
+  dialPod?(namespace: string, pod: string, port: number): Promise<Duplex>;
+  logger?: Logger;
+}
+
+export function streamingRoutes(deps: StreamingDeps): AgentRoute[] {
+  return [
+    { prefix: 'exec', upgrade: (req, socket, head, parts, url) => remoteCommand(deps, 'exec', req, socket, head, parts, url) },
+    { prefix: 'attach', upgrade: (req, socket, head, parts, url) => remoteCommand(deps, 'attach', req, socket, head, parts, url) },
+    { prefix: 'portForward', upgrade: (req, socket, head, parts) => portForward(deps, req, socket, head, parts) },
+  ];
+}
+
+/** kubectl sends `true`; the API server's own kubelet URLs use `1` (both are upstream). */
+function flag(url: URL, name: string): boolean {
+  const v = url.searchParams.get(name);
+  return v === '1' || v === 'true';
+}
+
+async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: IncomingMessage, socket: Duplex, head: Buffer, parts: string[], url: URL): Promise<void> {
+  const [namespace, pod] = parts;
+  const container = parts.length === 4 ? parts[3] : parts[2];
+  if (!namespace || !pod || !container || parts.length > 4) {
+    rejectUpgrade(socket, badRequest(`expected /${kind}/{namespace}/{pod}/{container}, got /${kind}/${parts.join('/')}`));
+    return;
+  }
+  const want: WantedStreams = { stdin: flag(url, 'stdin'), stdout: flag(url, 'stdout'), stderr: flag(url, 'stderr'), tty: flag(url, 'tty') };
+  const command = url.searchParams.getAll('command');
+  const problem = requestProblem(kind, pod, command, want);
+  if (problem) {
+    rejectUpgrade(socket, problem);
+    return;
+  }
+  const run = kind === 'exec' ? deps.runtime.exec?.bind(deps.runtime) : undefined;
+  const attach = kind === 'attach' ? deps.runtime.attach?.bind(deps.runtime) : undefined;
+  if (!run && !attach) {
+    rejectUpgrade(socket, failure(501, 'NotImplemented', `the container runtime does not support ${kind}`));
+    return;
+  }
+  const found = await findRunningContainer(deps.runtime, namespace, pod, container).catch((err: Error) => failure(500, 'InternalError', err.message));
+  if (isStatusError(found)) {
+    rejectUpgrade(socket, found);
+    return;
+  }
+  const start = (): Promise<StreamingProcess> => (run ? run(found.id, command, { stdin: want.stdin, tty: want.tty }) : attach!(found.id, { stdin: want.stdin, tty: want.tty }));
+  const log = deps.logger?.child({ pod: `${namespace}/${pod}`, container, kind });
+
+  let channels: RemoteCommandChannels;
+  if (isWebSocketRequest(req)) {
+    const protocol = negotiate(offeredWebSocketProtocols(req), REMOTECOMMAND_PROTOCOLS);
+    if (!protocol) {
+      rejectUpgrade(socket, badRequest(`requested protocol(s) are not supported: [${offeredWebSocketProtocols(req).join(' ')}]; supports [${REMOTECOMMAND_PROTOCOLS.join(' ')}]`));
+      return;
+    }
+    const ws = await acceptWebSocket(req, socket, head, protocol);
+    channels = wsRemoteCommandChannels(ws, protocol, want);
+  } else if (isSpdyRequest(req)) {
+    const chosen = negotiateSpdy<RemoteCommandProtocol>(req, REMOTECOMMAND_PROTOCOLS);
+    if ('error' in chosen) {
+      rejectUpgrade(socket, failure(403, 'Forbidden', chosen.error), { 'X-Accepted-Stream-Protocol-Versions': REMOTECOMMAND_PROTOCOLS.join(', ') });
+      return;
+    }
+    const { session, onStream } = spdySession(acceptSpdy(socket, head, chosen.protocol), log);
+    try {
+      channels = await spdyRemoteCommandChannels(session, chosen.protocol, want, onStream);
+    } catch (err) {
+      log?.info({ err }, 'streaming session ended before it started');
+      return;
+    }
+  } else {
+    rejectUpgrade(socket, badRequest(`${kind} needs an upgrade to WebSocket or SPDY/3.1`));
+    return;
+  }
+  log?.debug({ protocol: channels.protocol, command, ...want }, 'streaming session started');
+  await runRemoteCommand(channels, start);
+}
+
+function requestProblem(kind: 'exec' | 'attach', pod: string, command: string[], want: WantedStreams): StatusError | undefined {
+  if (kind === 'exec' && command.length === 0) {
+    return invalid('PodExecOptions', '', pod, [{ type: 'FieldValueRequired', field: 'command', message: 'Required value' }]);
+  }
+  if (!want.stdin && !want.stdout && !want.stderr) return badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  return undefined;
+}
+
+async function portForward(deps: StreamingDeps, req: IncomingMessage, socket: Duplex, head: Buffer, parts: string[]): Promise<void> {
+  const [namespace, pod] = parts;
+  if (!namespace || !pod || parts.length > 3) {
+    rejectUpgrade(socket, badRequest(`expected /portForward/{namespace}/{pod}, got /portForward/${parts.join('/')}`));
+    return;
+  }
+  const containers = await deps.runtime.listContainers().catch(() => []);
+  if (!containers.some((c) => c.labels[POD_NAMESPACE_LABEL] === namespace && c.labels[POD_NAME_LABEL] === pod && c.state === 'CONTAINER_RUNNING')) {
+    rejectUpgrade(socket, failure(404, 'NotFound', `pod ${namespace}/${pod} has no running container on this node`, { name: pod, kind: 'pods' }));
+    return;
+  }
+  const dial = deps.dialPod ?? dialLocalhost;
+  const handler = new PortForwardHandler(`${namespace}/${pod}`, (port) => dial(namespace, pod, port));
+  const log = deps.logger?.child({ pod: `${namespace}/${pod}`, kind: 'portforward' });
+  let transport: SpdyTransport;
+  if (isWebSocketRequest(req)) {
+    if (!offeredWebSocketProtocols(req).includes(PORTFORWARD_TUNNEL_PROTOCOL)) {
+      rejectUpgrade(socket, badRequest(`requested protocol(s) are not supported: [${offeredWebSocketProtocols(req).join(' ')}]; supports [${PORTFORWARD_TUNNEL_PROTOCOL}]`));
+      return;
+    }
+    transport = webSocketTransport(await acceptWebSocket(req, socket, head, PORTFORWARD_TUNNEL_PROTOCOL));
+  } else if (isSpdyRequest(req)) {
+    const chosen = negotiateSpdy(req, [PORTFORWARD_PROTOCOL]);
+    if ('error' in chosen) {
+      rejectUpgrade(socket, failure(403, 'Forbidden', chosen.error), { 'X-Accepted-Stream-Protocol-Versions': PORTFORWARD_PROTOCOL });
+      return;
+    }
+    transport = acceptSpdy(socket, head, chosen.protocol);
+  } else {
+    rejectUpgrade(socket, badRequest('portforward needs an upgrade to WebSocket or SPDY/3.1'));
+    return;
+  }
+  const { session, onStream } = spdySession(transport, log);
+  onStream((s) => handler.onStream(s));
+  await session.whenClosed();
+}
+
+function spdySession(transport: SpdyTransport, log: Logger | undefined): { session: SpdySession; onStream: (cb: (s: SpdyStream) => void) => void } {
+  let handler: (s: SpdyStream) => void = (s) => s.destroy();
+  const session = new SpdySession(transport, { onStream: (s) => handler(s), onError: (err) => log?.info({ err }, 'SPDY connection failed') });
+  return { session, onStream: (cb) => (handler = cb) };
+}
+
+function dialLocalhost(_namespace: string, _pod: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.once('connect', () => {
+      sock.off('error', reject);
+      resolve(sock);
+    });
+    sock.once('error', reject);
+  });
+}

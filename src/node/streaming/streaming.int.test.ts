@@ -1,0 +1,273 @@
+// exec, attach and port-forward end to end on a real process-runtime container: an HTTP server
+// hands upgrade requests to the streaming routes as the agent server does, and the clients speak
+// WebSocket (ws) and SPDY/3.1 (testing/spdy-client.ts) as kubectl does.
+
+import { strict as assert } from 'node:assert';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import type { ContainerConfig, PodSandboxConfig } from '../runtime/cri.ts';
+import { ProcessRuntime } from '../runtime/process/index.ts';
+import { readJson, type StartedRecord } from '../runtime/process/state-store.ts';
+import { streamingRoutes } from './index.ts';
+import { SpdyTestClient, spdyUpgrade } from './testing/spdy-client.ts';
+import { rawWebSocket } from './testing/ws-client.ts';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'strata-streaming-'));
+const runtime = new ProcessRuntime({ stateDir });
+let server: Server;
+let port = 0;
+
+const sandbox: PodSandboxConfig = { metadata: { name: 'web', namespace: 'default', uid: 'uid-web', attempt: 0 }, hostname: 'web', hostNetwork: true, labels: {}, annotations: {} };
+const container = (name: string, command: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({
+  metadata: { name, attempt: 0 },
+  image: { image: 'busybox' },
+  labels: { 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.name': 'web', 'io.kubernetes.container.name': name },
+  annotations: {},
+  command,
+  envs: [{ key: 'GREETING', value: 'hello from env' }],
+  workingDir: '/tmp',
+  ...extra,
+});
+
+before(async () => {
+  const sb = await runtime.runPodSandbox(sandbox);
+  for (const c of [
+    container('main', ['sleep', '300']),
+    container('talk', ['sh', '-c', 'while read l; do echo "got $l"; echo "err $l" >&2; done'], { stdin: true }),
+  ]) {
+    await runtime.startContainer(await runtime.createContainer(sb, c, sandbox));
+  }
+  const routes = new Map(streamingRoutes({ runtime }).map((r) => [r.prefix, r]));
+  server = createHttpServer((_req, res) => res.writeHead(404).end());
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const [prefix = '', ...parts] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    void routes.get(prefix)?.upgrade?.(req, socket, head, parts, url, { user: 'test', groups: [] });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  server.close();
+  for (const s of await runtime.listPodSandbox()) await runtime.removePodSandbox(s.id);
+  for (const id of readdirSync(join(stateDir, 'containers'))) {
+    const started = readJson<StartedRecord>(join(stateDir, 'containers', id, 'started.json'));
+    for (const pid of [started?.pid, started?.supervisorPid]) {
+      try {
+        if (pid) process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const execQuery = (cmd: string[], flags: Record<string, boolean>): string =>
+  [...cmd.map((c) => `command=${encodeURIComponent(c)}`), ...Object.entries(flags).map(([k, v]) => `${k}=${v}`)].join('&');
+
+interface WsResult {
+  protocol: string;
+  channels: Map<number, Buffer>;
+  closeCode: number;
+}
+
+/** Runs one WebSocket remotecommand session: `send` gets the socket once open. */
+function wsSession(path: string, protocols: string[], send: (ws: WebSocket) => void): Promise<WsResult> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, protocols);
+    const channels = new Map<number, Buffer>();
+    ws.on('open', () => send(ws));
+    ws.on('message', (m: Buffer) => channels.set(m[0] ?? -1, Buffer.concat([channels.get(m[0] ?? -1) ?? Buffer.alloc(0), m.subarray(1)])));
+    ws.on('close', (code) => resolve({ protocol: ws.protocol, channels, closeCode: code }));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${body}`), { statusCode: res.statusCode, body })));
+    });
+    ws.on('error', (err) => reject(err));
+  });
+}
+
+const text = (r: WsResult, ch: number): string => r.channels.get(ch)?.toString() ?? '';
+
+describe('exec over WebSocket (kubectl 1.30+)', () => {
+  it('pipes stdin to the command in the container and ends on the v5 close signal with a Success status', async () => {
+    const r = await wsSession(`/exec/default/web/main?${execQuery(['cat'], { stdin: true, stdout: true, stderr: true })}`, ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.of(0), Buffer.from('hi there\n')]));
+      ws.send(Buffer.of(255, 0));
+    });
+    assert.equal(r.protocol, 'v5.channel.k8s.io');
+    assert.equal(text(r, 1), 'hi there\n');
+    assert.deepEqual(JSON.parse(text(r, 3)), { metadata: {}, status: 'Success' });
+    assert.equal(r.closeCode, 1000);
+  });
+
+  it('separates stdout and stderr and reports a non-zero exit code as NonZeroExitCode', async () => {
+    const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'echo out; echo err >&2; exit 3'], { stdout: true, stderr: true })}`, ['v4.channel.k8s.io'], () => {});
+    assert.equal(r.protocol, 'v4.channel.k8s.io');
+    assert.equal(text(r, 1), 'out\n');
+    assert.equal(text(r, 2), 'err\n');
+    const status = JSON.parse(text(r, 3));
+    assert.equal(status.reason, 'NonZeroExitCode');
+    assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '3' }]);
+  });
+
+  it("runs in the container's namespaces with its environment and working directory", async () => {
+    const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'echo "$GREETING|$(pwd)|$(hostname)|$$"'], { stdout: true })}`, ['v5.channel.k8s.io'], () => {});
+    const [greeting, cwd, host, pid] = text(r, 1).trim().split('|');
+    assert.equal(greeting, 'hello from env');
+    assert.equal(cwd, '/tmp');
+    if (process.getuid?.() === 0) {
+      assert.equal(host, 'web');
+      // A new PID namespace: the container's init is 1 and its command low; the exec'd shell is small too.
+      assert.ok(Number(pid) < 100, `pid ${pid} should be in the container's PID namespace`);
+    }
+  });
+
+  it('gives a TTY that follows resize messages', async () => {
+    const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'read x; tty; stty size'], { stdin: true, stdout: true, tty: true })}`, ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.of(4), Buffer.from('{"Width":100,"Height":40}')]));
+      ws.send(Buffer.concat([Buffer.of(0), Buffer.from('go\r')]));
+    });
+    const out = text(r, 1);
+    assert.match(out, /\/dev\/pts\/\d+/);
+    assert.match(out, /40 100/);
+    assert.equal(r.channels.has(2), false, 'a TTY merges stderr into stdout');
+    assert.equal(JSON.parse(text(r, 3)).status, 'Success');
+  });
+
+  it('refuses an unknown container with 404 and a request without streams with 400 (kubectl then tries SPDY)', async () => {
+    await assert.rejects(wsSession(`/exec/default/web/nope?${execQuery(['true'], { stdout: true })}`, ['v5.channel.k8s.io'], () => {}), (err: { statusCode: number; body: string }) => {
+      assert.equal(err.statusCode, 404);
+      assert.equal(JSON.parse(err.body).reason, 'NotFound');
+      assert.match(JSON.parse(err.body).message, /container not found \("nope"\)/);
+      return true;
+    });
+    await assert.rejects(wsSession(`/exec/default/web/main?${execQuery(['true'], {})}`, ['v5.channel.k8s.io'], () => {}), { statusCode: 400 });
+    await assert.rejects(wsSession(`/exec/default/web/main?stdout=true`, ['v5.channel.k8s.io'], () => {}), (err: { statusCode: number; body: string }) => {
+      assert.equal(err.statusCode, 422);
+      assert.equal(JSON.parse(err.body).details.causes[0].field, 'command');
+      return true;
+    });
+    await assert.rejects(wsSession(`/exec/default/web/main?${execQuery(['true'], { stdout: true })}`, ['base64.channel.k8s.io'], () => {}), { statusCode: 400 });
+  });
+});
+
+describe('exec over SPDY/3.1 (kubectl 1.27-1.29, and the fallback)', () => {
+  it('negotiates the newest version offered and streams stdin, stdout and the status on the error stream', async () => {
+    const up = await spdyUpgrade(port, `/exec/default/web/main?${execQuery(['sh', '-c', 'cat; echo done >&2'], { stdin: true, stdout: true, stderr: true })}`, ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'channel.k8s.io']);
+    assert.equal(up.status, 101);
+    assert.equal(up.headers['x-stream-protocol-version'], 'v4.channel.k8s.io');
+    const c = up.client;
+    const error = c.openStream({ streamtype: 'error' });
+    const stdin = c.openStream({ streamtype: 'stdin' });
+    const stdout = c.openStream({ streamtype: 'stdout' });
+    const stderr = c.openStream({ streamtype: 'stderr' });
+    await Promise.all([error.replied, stdin.replied, stdout.replied, stderr.replied]);
+    assert.equal(await c.ping(1), 1, 'PING is echoed');
+    await stdin.write('line one\n');
+    await stdin.write('line two\n', true);
+    const [out, err, status] = await Promise.all([stdout.done, stderr.done, error.done]);
+    assert.equal(out.data.toString(), 'line one\nline two\n');
+    assert.equal(err.data.toString(), 'done\n');
+    assert.deepEqual(JSON.parse(status.data.toString()), { metadata: {}, status: 'Success' });
+    await c.closed;
+  });
+
+  it('sends plain text on the error stream to v2 clients, and a JSON Status with the exit code to v4 ones', async () => {
+    for (const [protocol, check] of [
+      ['v2.channel.k8s.io', (s: string) => assert.match(s, /non-zero exit code/)],
+      ['v4.channel.k8s.io', (s: string) => assert.equal(JSON.parse(s).details.causes[0].message, '7')],
+    ] as const) {
+      const up = await spdyUpgrade(port, `/exec/default/web/main?${execQuery(['sh', '-c', 'exit 7'], { stdout: true })}`, [protocol]);
+      assert.equal(up.headers['x-stream-protocol-version'], protocol);
+      const error = up.client.openStream({ streamtype: 'error' });
+      up.client.openStream({ streamtype: 'stdout' });
+      check((await error.done).data.toString());
+    }
+  });
+
+  it('answers 403 listing its versions when none of the offered ones is known', async () => {
+    const up = await spdyUpgrade(port, `/exec/default/web/main?${execQuery(['true'], { stdout: true })}`, ['v9.channel.k8s.io']);
+    assert.equal(up.status, 403);
+    assert.match(up.headers['x-accepted-stream-protocol-versions'] ?? '', /v5\.channel\.k8s\.io/);
+    assert.match(JSON.parse(up.body).message, /unable to negotiate protocol/);
+  });
+});
+
+describe('attach', () => {
+  it("writes to the container's stdin and reads its live stdout and stderr", async () => {
+    const r = await wsSession('/attach/default/web/talk?stdin=true&stdout=true&stderr=true', ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.of(0), Buffer.from('ping\n')]));
+      // stdout's line is written first, so once stderr's arrives both are in.
+      ws.on('message', (m: Buffer) => {
+        if (m[0] === 2 && m.subarray(1).toString().includes('err ping')) ws.close(1000);
+      });
+    });
+    assert.equal(text(r, 1), 'got ping\n');
+    assert.equal(text(r, 2), 'err ping\n');
+  });
+});
+
+describe('port-forward', () => {
+  let echoPort = 0;
+  const echo = createTcpServer((s) => s.pipe(s));
+  before(async () => {
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    echoPort = (echo.address() as AddressInfo).port;
+  });
+  after(() => echo.close());
+
+  async function roundTrip(c: SpdyTestClient, requestId: number, message: string): Promise<string> {
+    const error = c.openStream({ streamtype: 'error', port: String(echoPort), requestid: String(requestId) }, true);
+    const data = c.openStream({ streamtype: 'data', port: String(echoPort), requestid: String(requestId) });
+    await Promise.all([error.replied, data.replied]);
+    await data.write(message, true);
+    const got = await data.done;
+    assert.equal((await error.done).data.length, 0, 'nothing on the error stream');
+    return got.data.toString();
+  }
+
+  it('forwards each connection of a raw SPDY session (portforward.k8s.io) to the pod port', async () => {
+    const up = await spdyUpgrade(port, '/portForward/default/web', ['portforward.k8s.io']);
+    assert.equal(up.status, 101);
+    assert.equal(await roundTrip(up.client, 0, 'first'), 'first');
+    assert.equal(await roundTrip(up.client, 1, 'second'), 'second');
+    up.client.close();
+  });
+
+  it('forwards through SPDY tunnelled in WebSocket messages (SPDY/3.1+portforward.k8s.io)', async () => {
+    const ws = await rawWebSocket(port, '/portForward/default/web', ['SPDY/3.1+portforward.k8s.io']);
+    assert.equal(ws.status, 101);
+    assert.equal(ws.protocol, 'SPDY/3.1+portforward.k8s.io');
+    const c = new SpdyTestClient(ws.stream());
+    assert.equal(await roundTrip(c, 0, 'through the tunnel'), 'through the tunnel');
+    ws.close();
+  });
+
+  it('reports a port nobody listens on, on the error stream', async () => {
+    const up = await spdyUpgrade(port, '/portForward/default/web', ['portforward.k8s.io']);
+    const closed = createTcpServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as AddressInfo).port;
+    closed.close();
+    const error = up.client.openStream({ streamtype: 'error', port: String(deadPort), requestid: '0' }, true);
+    up.client.openStream({ streamtype: 'data', port: String(deadPort), requestid: '0' });
+    assert.match((await error.done).data.toString(), new RegExp(`error forwarding port ${deadPort} to pod default/web: .*ECONNREFUSED`));
+    up.client.close();
+  });
+
+  it('answers 404 for a pod with no running container here', async () => {
+    const up = await spdyUpgrade(port, '/portForward/default/nope', ['portforward.k8s.io']);
+    assert.equal(up.status, 404);
+    assert.equal(JSON.parse(up.body).reason, 'NotFound');
+  });
+});
