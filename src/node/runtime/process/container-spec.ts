@@ -36,6 +36,19 @@ export interface WrapOptions {
   cgroupProcs: readonly string[];
   unshare: string;
   shell: string;
+  /** Bind mounts made in the container's mount namespace before the init runs (needs namespaces). */
+  mounts?: readonly MountStep[];
+}
+
+/** One bind mount as the mount step makes it (see mounts.ts). */
+export interface MountStep {
+  hostPath: string;
+  containerPath: string;
+  readonly: boolean;
+  /** The source is a file: a missing mount point is created as an empty file, not a directory. */
+  file: boolean;
+  /** 'slave' (HostToContainer) or 'shared' (Bidirectional); private otherwise. */
+  propagation: 'private' | 'slave' | 'shared';
 }
 
 // PID 1 of the container's namespaces: a small init in sh. $0 is the hostname (the UTS namespace
@@ -56,6 +69,23 @@ const INIT = [
 ].join('\n');
 // Joins each cgroup named before "--", then becomes the rest; the process is in its cgroups
 // before the command's first instruction, so no allocation escapes the limit.
+// Runs first in the new mount namespace (private propagation, unshare's default, so nothing
+// mounted here reaches the host): for each "src dst ro|rw f|d propagation" group it creates a
+// missing mount point (nested ones land inside the volume mounted before them, as with runc),
+// bind-mounts src on it and remounts read-only when asked; then it becomes the init. A failure
+// goes to the container's log and ends it with 125, runc's code for a container that could not start.
+const MOUNT = [
+  'while [ "$1" != -- ]; do',
+  '  if [ ! -e "$2" ]; then if [ "$4" = f ]; then mkdir -p "${2%/*}" && : > "$2"; else mkdir -p "$2"; fi || { echo "strata: cannot create mount point $2" >&2; exit 125; }; fi',
+  '  mount --rbind "$1" "$2" || { echo "strata: cannot mount $1 at $2" >&2; exit 125; }',
+  '  if [ "$3" = ro ]; then mount -o remount,bind,ro "$2" || { echo "strata: cannot make $2 read-only" >&2; exit 125; }; fi',
+  '  if [ "$5" != private ]; then mount --make-r"$5" "$2" || exit 125; fi',
+  '  shift 5',
+  'done',
+  'shift',
+  'exec "$@"',
+].join('\n');
+
 const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 
 /** The argv the supervisor spawns for a container's argv. */
@@ -63,7 +93,13 @@ export function wrapArgv(argv: readonly string[], o: WrapOptions): string[] {
   let out = [...argv];
   if (o.namespaces) {
     // --fork: the new PID namespace's first process is the child; --kill-child: it dies with unshare.
-    out = [o.unshare, '--pid', '--fork', '--mount-proc', '--uts', '--ipc', '--kill-child', '--', o.shell, '-c', INIT, o.hostname, ...out];
+    out = [o.shell, '-c', INIT, o.hostname, ...out];
+    const mounts = o.mounts ?? [];
+    if (mounts.length > 0) {
+      const groups = mounts.flatMap((m) => [m.hostPath, m.containerPath, m.readonly ? 'ro' : 'rw', m.file ? 'f' : 'd', m.propagation]);
+      out = [o.shell, '-c', MOUNT, 'strata-mounts', ...groups, '--', ...out];
+    }
+    out = [o.unshare, '--pid', '--fork', '--mount-proc', '--uts', '--ipc', '--kill-child', '--', ...out];
   }
   if (o.cgroupProcs.length > 0) out = [o.shell, '-c', JOIN_CGROUPS, 'strata-init', ...o.cgroupProcs, '--', ...out];
   return out;

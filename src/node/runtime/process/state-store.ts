@@ -25,6 +25,8 @@ export interface ContainerRecord {
   namespaces: boolean;
   /** cgroup.procs files the container's process joins ([] without cgroups). */
   cgroupProcs: string[];
+  /** Host paths the runtime created as mount points (mounts.ts), removed with the container. */
+  createdMountPoints?: string[];
 }
 
 /** What the supervisor runs. */
