@@ -2,10 +2,13 @@
 // io.kubernetes.* labels that let a restarted agent find them again, the annotations upstream
 // keeps there (spec hash, restart count, termination message path, grace period), the process
 // fields (command, args, env with the pod's downward-API fields resolved, working dir) and the
-// cgroup limits from the container's resources, computed as upstream does.
+// cgroup limits from the container's resources, computed as upstream does. What needs the API
+// or the node (env from ConfigMaps and Secrets, `$(VAR)` expansion, volume mounts) comes resolved
+// from container-resolver.ts as extras.
 
 import { quantityToMilli, quantityValue, tryParseQuantity } from '../../machinery/quantity.ts';
 import type { ContainerConfig, LinuxContainerResources, PodSandboxConfig } from '../runtime/cri.ts';
+import type { ContainerExtras } from './container-resolver.ts';
 import {
   ANNOTATION_CONTAINER_HASH, ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, ANNOTATION_TERMINATION_MESSAGE_PATH,
   ANNOTATION_TERMINATION_MESSAGE_POLICY, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
@@ -32,7 +35,7 @@ export interface ContainerEnvironment {
   hostIP: string;
 }
 
-export function containerConfig(pod: AgentPod, spec: ContainerSpec, attempt: number, env: ContainerEnvironment): ContainerConfig {
+export function containerConfig(pod: AgentPod, spec: ContainerSpec, attempt: number, env: ContainerEnvironment, extras?: ContainerExtras): ContainerConfig {
   const config: ContainerConfig = {
     metadata: { name: spec.name, attempt },
     image: { image: spec.image ?? '' },
@@ -48,6 +51,12 @@ export function containerConfig(pod: AgentPod, spec: ContainerSpec, attempt: num
   };
   if (spec.command) config.command = spec.command;
   if (spec.args) config.args = spec.args;
+  if (extras) {
+    config.envs = extras.envs;
+    if (extras.command) config.command = extras.command;
+    if (extras.args) config.args = extras.args;
+    if (extras.mounts.length > 0) config.mounts = extras.mounts;
+  }
   if (spec.workingDir) config.workingDir = spec.workingDir;
   const resources = linuxResources(spec);
   if (resources) config.linux = { resources };

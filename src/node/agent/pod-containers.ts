@@ -8,6 +8,8 @@ import type { Clock } from '../../client/clock.ts';
 import type { ContainerStatus, PodSandboxConfig, RuntimeService } from '../runtime/cri.ts';
 import { hookFailureMessage, runHook, type HookRunner } from './lifecycle/hooks.ts';
 import { ContainerBackoff, goDuration } from './pod-backoff.ts';
+import { ContainerConfigError } from './container-env.ts';
+import type { ContainerExtras, ContainerResolver } from './container-resolver.ts';
 import { containerConfig } from './pod-container-config.ts';
 import { byNewest, latestStatus, type PodRuntimeState } from './pod-sync.ts';
 import type { WaitingReason } from './pod-status.ts';
@@ -30,6 +32,8 @@ export interface ContainerOpsDeps {
   recorder?: PodEventRecorder;
   exec?: ExecFn;
   hookRunner?: HookRunner;
+  /** Env from the API, `$(VAR)` expansion and volume mounts (without it: the pod's own fields only). */
+  resolver?: ContainerResolver;
   /** Longest a postStart hook may run (upstream has no bound; default 2 min). */
   postStartTimeoutMs?: number;
 }
@@ -73,9 +77,16 @@ export class ContainerOps {
     }
     const attempt = latest ? latest.metadata.attempt + 1 : 0;
     this.changes++;
+    let extras: ContainerExtras | undefined;
+    try {
+      extras = await this.#deps.resolver?.resolve(pod, spec, attempt, { podIP, hostIP: this.#deps.hostIP });
+    } catch (err) {
+      if (err instanceof ContainerConfigError) return this.#failed(pod, spec, err.reason, err);
+      throw err;
+    }
     let id: string;
     try {
-      id = await runtime.createContainer(sandboxId, containerConfig(pod, spec, attempt, { podIP, hostIP: this.#deps.hostIP }), sandbox);
+      id = await runtime.createContainer(sandboxId, containerConfig(pod, spec, attempt, { podIP, hostIP: this.#deps.hostIP }, extras), sandbox);
     } catch (err) {
       return this.#failed(pod, spec, 'CreateContainerError', err);
     }

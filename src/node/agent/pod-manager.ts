@@ -6,14 +6,18 @@
 // stop() leaves containers running for the next agent to re-adopt, unless asked to stop them
 // (`strata up`, where stopping the cluster means stopping its pods).
 
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { EventRecorder, Informer, listWatchFor, realClock, type Clock, type RestClient } from '../../client/index.ts';
 import { isConflict, isNotFound } from '../../machinery/status-error.ts';
 import type { RuntimeService } from '../runtime/cri.ts';
+import { TokenManager, VolumeManager } from '../volumes/index.ts';
+import { ContainerResolver } from './container-resolver.ts';
+import { CachedObjectSource } from './object-source.ts';
 import type { PodEventRecorder } from './pod-containers.ts';
 import { sameJson } from './pod-status.ts';
-import { ANNOTATION_GRACE_PERIOD, podUid, type AgentPod } from './pod-types.ts';
+import { ANNOTATION_GRACE_PERIOD, LABEL_POD_UID, podUid, type AgentPod } from './pod-types.ts';
 import { PodWorkers } from './pod-workers.ts';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
@@ -39,6 +43,12 @@ export interface PodManagerOptions {
   syncTimeoutMs?: number;
   /** stop() also stops every container (each within its pod's grace, at most this many seconds). */
   stopContainersOnStop?: { maxGraceSeconds: number };
+  /** Where pods' volumes and termination-message files live; without it pods get no volumes. */
+  podsDir?: string;
+  /** How long a read ConfigMap, Secret, claim or Node is reused (5 s): updates reach pods within it. */
+  objectTtlMs?: number;
+  /** The runtime can bind-mount: each container gets a host file at its terminationMessagePath. */
+  terminationLogs?: boolean;
 }
 
 export interface RunningPodManager {
@@ -57,8 +67,31 @@ export async function startPodManager(options: PodManagerOptions): Promise<Runni
   const recorder: PodEventRecorder = {
     event: (pod, type, reason, message) => void events.event(asPod(pod), type, reason, message),
   };
+  const objects = CachedObjectSource.forClient(client, clock, options.objectTtlMs ?? 5000);
+  // Limits a container leaves unset are the node's allocatable (resourceFieldRef); refreshed with the objects' TTL.
+  let allocatable: Record<string, unknown> = {};
+  const refreshAllocatable = (): void => void objects.get<KubeObject & { status?: { allocatable?: Record<string, unknown> } }>('node', '', nodeName)
+    .then((n) => void (allocatable = n.status?.allocatable ?? allocatable), () => undefined);
+  refreshAllocatable();
+  const allocatableTimer = setInterval(refreshAllocatable, options.objectTtlMs ?? 5000);
+  allocatableTimer.unref();
+  const volumes = options.podsDir
+    ? new VolumeManager({ podsDir: options.podsDir, objects, tokens: TokenManager.forClient(client, clock), clock, allocatable: () => allocatable })
+    : undefined;
+  const resolver = new ContainerResolver({
+    objects, allocatable: () => allocatable, recorder,
+    ...(volumes ? { volumes } : {}),
+    terminationLogs: options.terminationLogs === true && volumes !== undefined,
+  });
   const workers = new PodWorkers({
     runtime,
+    resolver,
+    ...(volumes ? { volumes } : {}),
+    ...(volumes && options.terminationLogs ? {
+      messages: {
+        readMessageFile: async (c) => (await readFile(volumes.terminationLogPath(c.labels[LABEL_POD_UID] ?? '', c.metadata.name, c.metadata.attempt))).toString('utf8'),
+      },
+    } : {}),
     clock,
     hostIP: options.hostIP,
     runtimeName: options.runtimeName,
@@ -90,6 +123,8 @@ export async function startPodManager(options: PodManagerOptions): Promise<Runni
     try {
       const orphans = await workers.cleanupOrphans(informer.indexer.list().map(podUid));
       if (orphans.length > 0) log.info({ pods: orphans }, 'removed containers of pods no longer on this node');
+      const dirs = await volumes?.cleanupOrphans(informer.indexer.list().map(podUid)) ?? [];
+      if (dirs.length > 0) log.info({ pods: dirs }, 'removed volumes of pods no longer on this node');
     } catch (err) {
       runtimeError = `container runtime is down: ${err instanceof Error ? err.message : String(err)}`;
       log.error({ err }, 'listing the runtime failed');
@@ -108,6 +143,7 @@ export async function startPodManager(options: PodManagerOptions): Promise<Runni
     },
     async stop() {
       ac.abort();
+      clearInterval(allocatableTimer);
       await running;
       // A sync under way finishes (bounded: a graceful kill may take its whole grace period).
       const busy = workers.uids().map((uid) => workers.get(uid)?.idle());

@@ -61,10 +61,42 @@ export interface ContainerPort {
   protocol?: string;
 }
 
+export interface KeySelector {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
+
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor?: string | number;
+}
+
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: { fieldPath: string } };
+  valueFrom?: {
+    fieldRef?: { fieldPath: string; apiVersion?: string };
+    resourceFieldRef?: ResourceFieldSelector;
+    configMapKeyRef?: KeySelector;
+    secretKeyRef?: KeySelector;
+  };
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+  subPathExpr?: string;
+  mountPropagation?: 'None' | 'HostToContainer' | 'Bidirectional';
 }
 
 export interface ContainerSpec {
@@ -73,6 +105,8 @@ export interface ContainerSpec {
   command?: string[];
   args?: string[];
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  volumeMounts?: VolumeMount[];
   workingDir?: string;
   ports?: ContainerPort[];
   /** Only on init containers: Always makes it a sidecar. */
@@ -97,6 +131,9 @@ export interface PodSpec {
   hostname?: string;
   nodeName?: string;
   readinessGates?: { conditionType: string }[];
+  serviceAccountName?: string;
+  /** core/v1 Volume objects; src/node/volumes types them. */
+  volumes?: { name: string }[];
 }
 
 export interface AgentPod extends KubeObject {
@@ -131,7 +168,7 @@ export function gracePeriodSeconds(pod: AgentPod): number {
  * Probes, lifecycle hooks and resources are left out: they change without a restart.
  */
 export function containerHash(c: ContainerSpec): string {
-  const { name, image, command, args, env, workingDir, ports } = c;
-  const json = JSON.stringify({ name, image, command, args, env, workingDir, ports });
+  const { name, image, command, args, env, envFrom, volumeMounts, workingDir, ports } = c;
+  const json = JSON.stringify({ name, image, command, args, env, envFrom, volumeMounts, workingDir, ports });
   return createHash('sha256').update(json).digest('hex').slice(0, 8);
 }

@@ -9,6 +9,8 @@
 
 import type { Clock, TimerHandle } from '../../client/clock.ts';
 import type { ContainerStatus, RuntimeService } from '../runtime/cri.ts';
+import type { VolumeManager } from '../volumes/index.ts';
+import type { ContainerResolver } from './container-resolver.ts';
 import type { HookRunner } from './lifecycle/hooks.ts';
 import { terminationMessage, type TerminationMessageSources } from './lifecycle/termination-message.ts';
 import { ContainerBackoff } from './pod-backoff.ts';
@@ -45,7 +47,14 @@ export interface PodWorkerDeps {
   /** How often the runtime is relisted (1 s, upstream's PLEG period). */
   resyncMs?: number;
   onError?(pod: AgentPod, err: unknown): void;
+  /** Sets up the pod's volumes before its containers start (and refreshes them on each sync). */
+  volumes?: VolumeManager;
+  /** Env from ConfigMaps/Secrets, `$(VAR)` expansion and mounts of each container's config. */
+  resolver?: ContainerResolver;
 }
+
+/** How often the same FailedMount event is repeated while the volume keeps failing. */
+const FAILED_MOUNT_REPEAT_MS = 60_000;
 
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
 
@@ -64,6 +73,10 @@ export class PodWorker {
   /** When the graceful termination of a deleted pod must be over. */
   #deadline: number | undefined;
   #finished: 'terminal' | 'deleted' | undefined;
+  /** Why the agent evicted the pod (an emptyDir over its sizeLimit). */
+  #evicted: string | undefined;
+  /** The last FailedMount message per volume and when it was reported. */
+  readonly #mountFailures = new Map<string, { message: string; at: number }>();
 
   constructor(pod: AgentPod, deps: PodWorkerDeps) {
     this.#pod = pod;
@@ -76,6 +89,7 @@ export class PodWorker {
       ...(deps.recorder ? { recorder: deps.recorder } : {}),
       ...(deps.exec ? { exec: deps.exec } : {}),
       ...(deps.hookRunner ? { hookRunner: deps.hookRunner } : {}),
+      ...(deps.resolver ? { resolver: deps.resolver } : {}),
     });
     this.#probes = new ProbeManager({
       clock: deps.clock,
@@ -166,7 +180,13 @@ export class PodWorker {
     let state = await this.#observe();
     if (pod.metadata.deletionTimestamp !== undefined) return this.#terminate(pod, state);
     if (this.#finished === 'terminal' || isTerminalPhase(this.#oldStatus(pod)['phase'])) return this.#finishTerminal(pod, state);
+    if (this.#checkEviction(pod)) return this.#finishTerminal(pod, state);
     const actions = computePodActions(pod, state, this.#probes);
+    if (!(await this.#setUpVolumes(pod, state))) {
+      // upstream waits for every volume before it starts containers: the pod stays ContainerCreating.
+      actions.initContainersToStart = [];
+      actions.containersToStart = [];
+    }
     const before = this.#ops.changes;
     const retryAt = await this.#execute(pod, state, actions);
     state = await this.#observe(this.#ops.changes !== before);
@@ -228,6 +248,32 @@ export class PodWorker {
       if (!out.started) soonest(out.retryAt);
     }
     return retryAt;
+  }
+
+  /** Sets up or refreshes the pod's volumes; false when one failed (FailedMount events say why). */
+  async #setUpVolumes(pod: AgentPod, state: PodRuntimeState): Promise<boolean> {
+    const { volumes } = this.#deps;
+    if (!volumes) return true;
+    const { failures } = await volumes.setUp(pod, { podIP: this.#podIP(pod, state), hostIP: this.#deps.hostIP });
+    const now = this.#deps.clock.now();
+    for (const f of failures) {
+      const last = this.#mountFailures.get(f.volume);
+      if (last && last.message === f.message && now - last.at < FAILED_MOUNT_REPEAT_MS) continue;
+      this.#mountFailures.set(f.volume, { message: f.message, at: now });
+      this.#deps.recorder?.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
+    }
+    for (const name of this.#mountFailures.keys()) if (!failures.some((f) => f.volume === name)) this.#mountFailures.delete(name);
+    return failures.length === 0;
+  }
+
+  /** Whether the pod is (now) evicted for an emptyDir over its sizeLimit. */
+  #checkEviction(pod: AgentPod): boolean {
+    if (this.#evicted !== undefined) return true;
+    const message = this.#deps.volumes?.emptyDirOverLimit(pod);
+    if (message === undefined) return false;
+    this.#evicted = message;
+    this.#deps.recorder?.event(pod, 'Warning', 'Evicted', message);
+    return true;
   }
 
   /** Stops every running container: regular ones together, then sidecars in reverse order. */
@@ -302,11 +348,14 @@ export class PodWorker {
       const spec = specs.find((s) => s.name === c.metadata.name);
       if (spec) this.#messages.set(c.id, await terminationMessage(spec, c, this.#deps.messages ?? {}));
     }
-    return generatePodStatus({
+    const status = generatePodStatus({
       pod: { ...pod, status: this.#oldStatus(pod) }, state, hostIP: this.#deps.hostIP, now: this.#deps.clock.now(),
       reasons: this.#ops.reasons, probes: this.#probes, messages: this.#messages, terminal,
       ...(this.#deps.runtimeName ? { runtimeName: this.#deps.runtimeName } : {}),
     });
+    // An evicted pod is Failed with the eviction's reason, as the kubelet's eviction manager sets it.
+    if (this.#evicted !== undefined) Object.assign(status, { phase: 'Failed', reason: 'Evicted', message: this.#evicted });
+    return status;
   }
 
   async #write(pod: AgentPod, status: Record<string, unknown>): Promise<void> {
@@ -327,6 +376,7 @@ export class PodWorker {
       await this.#deps.runtime.stopPodSandbox(s.id).catch(() => undefined);
       await this.#deps.runtime.removePodSandbox(s.id);
     }
+    await this.#deps.volumes?.tearDown(podUid(this.#pod));
   }
 
   /** Stops the worker's timers and probers; the pod's containers keep running (for re-adoption). */
