@@ -22,6 +22,7 @@ import { endpointsController } from './endpoints/index.ts';
 import { endpointSliceController } from './endpointslice/index.ts';
 import { endpointSliceMirroringController } from './endpointslicemirroring/index.ts';
 import { csrApprovingController, csrSigningController } from './certificates/index.ts';
+import { hpaController, type HpaOptions } from './podautoscaler/index.ts';
 
 export * from './runtime/index.ts';
 export * from './namespace/index.ts';
@@ -45,6 +46,8 @@ export interface DefaultControllersDeps {
   extra?: readonly ControllerSpec[];
   /** Timings of the node lifecycle controller (--node-monitor-period, --node-monitor-grace-period). */
   nodeLifecycle?: NodeLifecycleOptions;
+  /** The HPA controller's --horizontal-pod-autoscaler-* settings. */
+  hpa?: Partial<HpaOptions>;
 }
 
 export interface ControllerSpec {
@@ -78,6 +81,7 @@ export const CONTROLLERS: readonly ControllerSpec[] = [
   { name: 'csrapproving', component: 'certificate-controller', make: (ctx) => csrApprovingController(ctx) },
   { name: 'csrsigning', component: 'certificate-controller', make: (ctx, deps) => csrSigningController(ctx, deps.caSigningCertPem ?? deps.caPem, deps.caKeyPem ?? '') },
   { name: 'endpointslicemirroring', component: 'endpointslicemirroring-controller', make: (ctx) => endpointSliceMirroringController(ctx) },
+  { name: 'horizontalpodautoscaling', component: 'horizontal-pod-autoscaler', make: (ctx, deps) => hpaController(ctx, deps.hpa) },
 ];
 
 /** The controllers `strata controllers` and `strata server` run, each built fresh per leadership term. */

@@ -30,12 +30,15 @@ function compareVersions(a: string, b: string): number {
 
 export class Discovery {
   readonly #registry: ApiRegistry;
+  /** Groups served outside the registry (metrics.k8s.io): listed, never stored. */
+  readonly #extra: readonly ResourceDefinition[];
   #generation = -1;
   #groups = new Map<string, Versions>();
   readonly #cache = new Map<string, DiscoveryDoc>();
 
-  constructor(registry: ApiRegistry) {
+  constructor(registry: ApiRegistry, extra: readonly ResourceDefinition[] = []) {
     this.#registry = registry;
+    this.#extra = extra;
   }
 
   #refresh(): void {
@@ -43,8 +46,7 @@ export class Discovery {
     this.#generation = this.#registry.generation;
     this.#cache.clear();
     const groups = new Map<string, Versions>();
-    for (const served of this.#registry.all()) {
-      const def = served.def;
+    for (const def of [...this.#registry.all().map((s) => s.def), ...this.#extra]) {
       const versions = groups.get(def.group) ?? new Map<string, ResourceDefinition[]>();
       const list = versions.get(def.version) ?? [];
       list.push(def);

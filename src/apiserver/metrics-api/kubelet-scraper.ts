@@ -1,0 +1,93 @@
+// Scrapes each node's /stats/summary through the KubeletClient, like metrics-server, and keeps
+// the answer for a resolution of ~15 s so that a burst of `kubectl top` and the autoscaler's
+// reads cost one scrape per node. A node that fails to answer contributes nothing (its pods have
+// no metrics) until it answers again.
+
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../../api/types.ts';
+import type { KubeletClient } from '../kubelet/kubelet-client.ts';
+import { nodePoint, podPoints, type MetricsPoint, type PodPoint } from './metrics-points.ts';
+import type { SummaryWire } from './summary-wire.ts';
+
+export interface MetricsSnapshot {
+  nodes: Map<string, MetricsPoint>;
+  pods: Map<string, PodPoint>;
+}
+
+/** Where the metrics API gets its points: the kubelet scraper, or a fixture in tests. */
+export interface MetricsSource {
+  collect(nodes: readonly KubeObject[]): Promise<MetricsSnapshot>;
+}
+
+export const DEFAULT_METRIC_RESOLUTION_MS = 15_000;
+const SCRAPE_TIMEOUT_MS = 10_000;
+const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
+
+interface Entry {
+  at: number;
+  summary: Promise<SummaryWire | undefined>;
+}
+
+export class KubeletScraper implements MetricsSource {
+  readonly #kubelet: KubeletClient;
+  readonly #resolutionMs: number;
+  readonly #now: () => number;
+  readonly #log: Logger | undefined;
+  readonly #cache = new Map<string, Entry>();
+
+  constructor(kubelet: KubeletClient, options: { resolutionMs?: number; now?: () => number; logger?: Logger } = {}) {
+    this.#kubelet = kubelet;
+    this.#resolutionMs = options.resolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
+    this.#now = options.now ?? Date.now;
+    this.#log = options.logger;
+  }
+
+  async collect(nodes: readonly KubeObject[]): Promise<MetricsSnapshot> {
+    const out: MetricsSnapshot = { nodes: new Map(), pods: new Map() };
+    const live = new Set(nodes.map((n) => n.metadata.name));
+    for (const name of this.#cache.keys()) if (!live.has(name)) this.#cache.delete(name);
+    const summaries = await Promise.all(nodes.map((n) => this.#summary(n)));
+    summaries.forEach((s, i) => {
+      if (!s) return;
+      const point = nodePoint(s);
+      if (point) out.nodes.set(nodes[i]!.metadata.name ?? '', point);
+      for (const [key, p] of podPoints(s)) out.pods.set(key, p);
+    });
+    return out;
+  }
+
+  #summary(node: KubeObject): Promise<SummaryWire | undefined> {
+    const now = this.#now();
+    const key = node.metadata.name ?? '';
+    const cached = this.#cache.get(key);
+    if (cached && now - cached.at < this.#resolutionMs) return cached.summary;
+    const summary = this.#scrape(node).catch((err: unknown) => {
+      this.#log?.warn({ node: node.metadata.name, err: (err as Error).message }, 'failed to scrape node stats');
+      return undefined;
+    });
+    this.#cache.set(key, { at: now, summary });
+    return summary;
+  }
+
+  async #scrape(node: KubeObject): Promise<SummaryWire> {
+    const res = await this.#kubelet.request(node, { path: '/stats/summary', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) });
+    const body = await readBody(res);
+    if (res.statusCode !== 200) throw new Error(`GET /stats/summary: ${res.statusCode} ${body.slice(0, 200)}`);
+    return JSON.parse(body) as SummaryWire;
+  }
+}
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_SUMMARY_BYTES) {
+      res.destroy();
+      throw new Error('summary too large');
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
