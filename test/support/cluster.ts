@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startControlPlane, type ControlPlane } from '../../src/apiserver/index.ts';
+import type { MetricsSource } from '../../src/apiserver/metrics-api/index.ts';
 import { RestClient, restLeaseClient, SharedInformerFactory, type ResourceRef } from '../../src/client/index.ts';
 import { CONTROLLERS, ControllerManager, defaultControllers, type ControllerSpec } from '../../src/controllers/index.ts';
 import { isNotFound } from '../../src/machinery/status-error.ts';
@@ -27,6 +28,8 @@ export interface TestClusterOptions {
   /** PodDriver options; false runs no driver. */
   driver?: PodDriverOptions | false;
   logLevel?: string;
+  /** Node and pod usage for metrics.k8s.io (the HPA's source); the nodes' summaries when omitted. */
+  metricsSource?: MetricsSource;
 }
 
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
@@ -35,6 +38,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const cp = await startControlPlane({
     dataDir: dir, bind: '127.0.0.1', port: 0, tlsSans: [], serviceCidr: '10.96.0.0/12', nodePortRange: [30000, 32767],
     maxInflight: 1000, version: 'v1.33.0', logger, openStore: async () => new MemoryStore(),
+    ...(options.metricsSource ? { metricsSource: options.metricsSource } : {}),
   });
   const client = await RestClient.fromKubeconfig(cp.kubeconfigPath);
   const wanted = options.controllers?.map((c) => (typeof c === 'string' ? c : c.name));
