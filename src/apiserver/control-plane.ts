@@ -21,6 +21,7 @@ import type { NamespaceGuard } from './registry/generic-store.ts';
 import { strategyFor } from './registry/strategies/index.ts';
 import { registerCrdKind, startCrdController } from './crd/index.ts';
 import { ApiServer } from './server.ts';
+import { MetricsApi, type MetricsSource } from './metrics-api/index.ts';
 import { localTransport } from './local-transport.ts';
 import type { PriorityClassLookup } from './admission/index.ts';
 import { RestClient } from '../client/index.ts';
@@ -38,6 +39,8 @@ export interface ControlPlaneOptions {
   logger: Logger;
   /** Opens the store (the SQLite file under dataDir by default). */
   openStore: () => Promise<Store>;
+  /** Where metrics.k8s.io gets node and pod usage (tests inject one; otherwise the nodes' summaries). */
+  metricsSource?: MetricsSource;
 }
 
 export interface ControlPlane {
@@ -125,6 +128,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       readiness: async () => {
         await store.currentRevision();
       },
+      ...(options.metricsSource ? { metricsApi: new MetricsApi(registry, options.metricsSource) } : {}),
     },
   );
   const address = await server.listen();

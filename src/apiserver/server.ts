@@ -15,6 +15,7 @@ import type { AnyRequest } from './http/body.ts';
 import { parseResourcePath } from './http/request-info.ts';
 import { send, sendError, sendJson, type AnyResponse } from './http/respond.ts';
 import type { ApiMetrics } from './metrics.ts';
+import type { MetricsApi } from './metrics-api/index.ts';
 import { OpenApiV2Service, type OpenApiResponse, type OpenApiService } from './openapi/index.ts';
 
 export interface ApiServerConfig {
@@ -38,6 +39,8 @@ export interface ApiServerDeps {
   logger: Logger;
   /** Health checks for /readyz (e.g. the store answers). */
   readiness: () => Promise<void>;
+  /** metrics.k8s.io (NodeMetrics, PodMetrics), answered from the nodes' stats. */
+  metricsApi?: MetricsApi;
 }
 
 const NOOP_MAX_BYTES = 64 * 1024;
@@ -57,7 +60,7 @@ export class ApiServer {
   constructor(config: ApiServerConfig, deps: ApiServerDeps) {
     this.#config = config;
     this.#deps = deps;
-    this.#discovery = new Discovery(deps.registry);
+    this.#discovery = new Discovery(deps.registry, deps.metricsApi?.definitions ?? []);
     this.#openapiV2 = deps.openapiV2 ?? new OpenApiV2Service();
     this.#log = deps.logger.child({ component: 'apiserver' });
   }
@@ -170,6 +173,9 @@ export class ApiServer {
     if (path === '/debug/strata/noop') return this.#noop(req, res, url);
     if (path.startsWith('/openapi/v3')) return this.#openapi(req, res, path, url.searchParams);
     if (path === '/openapi/v2' || path === '/swagger-2.0.0.pb-v1') return this.#openapiV2Route(req, res, path);
+    if (info && req.method !== 'OPTIONS' && this.#deps.metricsApi?.serves(info.group, info.version)) {
+      return this.#deps.metricsApi.handle(req, res, info, url.searchParams);
+    }
     if (info && req.method !== 'OPTIONS') {
       const served = this.#deps.registry.lookup(info.group, info.version, info.resource);
       // Like upstream, an unserved resource path is a plain 404, not a named object that is missing.
