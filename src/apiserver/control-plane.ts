@@ -21,7 +21,8 @@ import type { NamespaceGuard } from './registry/generic-store.ts';
 import { strategyFor } from './registry/strategies/index.ts';
 import { registerCrdKind, startCrdController } from './crd/index.ts';
 import { ApiServer } from './server.ts';
-import { MetricsApi, type MetricsSource } from './metrics-api/index.ts';
+import { HttpsKubeletClient, type KubeletClient } from './kubelet/index.ts';
+import { KubeletScraper, MetricsApi, type MetricsSource } from './metrics-api/index.ts';
 import { localTransport } from './local-transport.ts';
 import type { PriorityClassLookup } from './admission/index.ts';
 import { RestClient } from '../client/index.ts';
@@ -51,6 +52,8 @@ export interface ControlPlane {
   readonly kubeconfigPath: string;
   readonly url: string;
   readonly metrics: ApiMetrics;
+  /** Reaches node agents' HTTPS endpoints (logs, exec, stats) as the API server. */
+  readonly kubelet: KubeletClient;
   /** A client that calls this server in-process (no HTTP, no TLS) as `user` (the controller manager by default). */
   localClient(user?: UserInfo, userAgent?: string): RestClient;
   close(): Promise<void>;
@@ -116,6 +119,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const crds = await startCrdController(registry, log);
 
   const openapi = new OpenApiService();
+  // The API server's way to node agents, as kube-apiserver-kubelet-client (system:masters).
+  const kubelet = new HttpsKubeletClient({ caPem: pki.caCertPem, certPem: pki.kubeletClientCertPem, keyPem: pki.kubeletClientKeyPem });
   const server = new ApiServer(
     { bind: options.bind, port: options.port, tls: { cert: servingChain(pki), key: pki.serverKeyPem, ca: pki.caCertPem }, maxInflight: options.maxInflight, version: options.version },
     {
@@ -128,7 +133,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       readiness: async () => {
         await store.currentRevision();
       },
-      ...(options.metricsSource ? { metricsApi: new MetricsApi(registry, options.metricsSource) } : {}),
+      kubelet,
+      metricsApi: new MetricsApi(registry, options.metricsSource ?? new KubeletScraper(kubelet, { logger: log.child({ component: 'metrics-api' }) })),
     },
   );
   const address = await server.listen();
@@ -147,11 +153,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     kubeconfigPath,
     url,
     metrics,
+    kubelet,
     localClient(user = CONTROL_PLANE_USER, userAgent = 'strata-in-process') {
       return new RestClient({ server: url, caPem: pki.caCertPem, userAgent }, localTransport(server, user));
     },
     async close() {
       await server.close();
+      kubelet.close();
       crds.close();
       for (const s of reg.stores()) s.cache.close();
       await rawStore.close();

@@ -3,7 +3,9 @@
 // serves it: version and health, discovery, OpenAPI, metrics, or a resource.
 
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { badRequest, failure, notFound, tooManyRequests, unauthorized } from '../machinery/status-error.ts';
 import type { ApiRegistry } from './api-registry.ts';
@@ -17,6 +19,9 @@ import { send, sendError, sendJson, type AnyResponse } from './http/respond.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { MetricsApi } from './metrics-api/index.ts';
 import { OpenApiV2Service, type OpenApiResponse, type OpenApiService } from './openapi/index.ts';
+import type { KubeletClient } from './kubelet/index.ts';
+import { proxyUpgrade } from './handlers/agent-proxy.ts';
+import { upgradeFailure } from './http/upgrade-failure.ts';
 
 export interface ApiServerConfig {
   readonly bind: string;
@@ -39,6 +44,8 @@ export interface ApiServerDeps {
   logger: Logger;
   /** Health checks for /readyz (e.g. the store answers). */
   readiness: () => Promise<void>;
+  /** Reaches node agents: pods/log, exec, attach, portforward, nodes/proxy. */
+  kubelet?: KubeletClient;
   /** metrics.k8s.io (NodeMetrics, PodMetrics), answered from the nodes' stats. */
   metricsApi?: MetricsApi;
 }
@@ -77,6 +84,8 @@ export class ApiServer {
       settings: { maxConcurrentStreams: 1000 },
     });
     server.on('request', (req, res) => void this.#handle(req, res));
+    // HTTP/1.1 requests to switch protocols (exec, attach, port-forward over WebSocket or SPDY).
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#upgrade(req, socket, head));
     server.on('connection', (socket: import('node:net').Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -190,10 +199,42 @@ export class ApiServer {
         userInfo: user,
         registry: this.#deps.registry,
         onWatch: (delta) => this.#deps.metrics.watches.inc({ resource: info.resource }, delta),
+        ...(this.#deps.kubelet ? { kubelet: this.#deps.kubelet } : {}),
       });
       return res.statusCode;
     }
     return this.#discoveryRoute(req, res, path);
+  }
+
+  /**
+   * A request to switch protocols: the same authentication, authorization and metrics as any
+   * other, then a tunnel to the node agent. Failures are written on the raw socket as a Status.
+   */
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {});
+    let verb = (req.method ?? 'GET').toLowerCase();
+    let resource = '';
+    let code = 101;
+    try {
+      const url = requestUrl(req.url ?? '/');
+      const info = parseResourcePath(url.pathname, req.method ?? 'GET', url.searchParams);
+      if (info) {
+        verb = info.verb;
+        resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+      }
+      const user = await this.#deps.authenticator.authenticate(req);
+      if (!user) throw unauthorized();
+      const attributes = requestAttributes(user, req.method ?? 'GET', url.pathname, info);
+      const decision = await this.#deps.authorizer.authorize(attributes);
+      if (!decision.allowed) throw forbiddenError(attributes, decision.reason);
+      const served = info ? this.#deps.registry.lookup(info.group, info.version, info.resource) : undefined;
+      if (!info || !served) throw failure(404, 'NotFound', 'the server could not find the requested resource', {});
+      code = await proxyUpgrade({ req, socket, head, url, info, served, registry: this.#deps.registry, ...(this.#deps.kubelet ? { kubelet: this.#deps.kubelet } : {}) });
+    } catch (err) {
+      code = upgradeFailure(socket, err, (e) => this.#log.error({ err: e, path: req.url }, 'unexpected error serving an upgrade request'));
+    } finally {
+      this.#deps.metrics.requests.inc({ verb, resource, code: String(code) });
+    }
   }
 
   #discoveryRoute(req: AnyRequest, res: AnyResponse, path: string): number {

@@ -17,6 +17,7 @@ import { startPodManager, type PodManagerOptions } from '../node/agent/pod-manag
 import { machineAddresses, registerNode, type NodeFacts } from '../node/agent/registration.ts';
 import type { RuntimeService } from '../node/runtime/cri.ts';
 import { ProcessRuntime } from '../node/runtime/process/index.ts';
+import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from '../node/server/index.ts';
 import { SimRuntime } from '../node/runtime/sim/index.ts';
 import { parseDuration } from './controllers.ts';
 import { createLogger } from './logger.ts';
@@ -40,6 +41,8 @@ export interface PodManagerContext {
 export interface PodManager {
   /** Whether the runtime is ready for pods; undefined counts as ready. */
   ready?(): { ready: boolean; message?: string };
+  /** The runtime the pods run on: the agent's HTTPS endpoint serves their logs, exec and stats from it. */
+  runtimeService?: RuntimeService;
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,10 @@ export interface AgentOptions {
   statusReportIntervalMs?: number;
   logger: Logger;
   podManager?: PodManagerFactory;
+  /** Port of the agent's HTTPS endpoint (10250 for `strata agent` and `strata up`; 0: any free one); no endpoint when absent. */
+  kubeletPort?: number;
+  /** Routes the endpoint serves besides the defaults (src/node/server/default-routes.ts). */
+  extraRoutes?: AgentEndpointOptions['extraRoutes'];
 }
 
 export interface RunningAgent {
@@ -69,6 +76,8 @@ export interface RunningAgent {
   /** The node's credential; undefined when the agent was given its client. */
   readonly credential: Credential | undefined;
   readonly client: RestClient;
+  /** The port the agent's HTTPS endpoint listens on, when it runs one. */
+  readonly kubeletPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -91,6 +100,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const identity = await machine.identity();
   const addresses = machineAddresses(options.nodeName);
   let pods: PodManager | undefined;
+  let endpoint: AgentServer | undefined;
   const facts = async (): Promise<NodeFacts> => ({
     name: options.nodeName,
     identity,
@@ -100,6 +110,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     addresses,
     ...(options.labels ? { labels: options.labels } : {}),
     ready: pods?.ready?.() ?? { ready: true },
+    ...(endpoint ? { kubeletPort: endpoint.port } : {}),
     now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
   });
   let node;
@@ -108,9 +119,25 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     if (options.podManager) {
       pods = await options.podManager({ client, nodeName: options.nodeName, runtime: options.runtime, dataDir: options.dataDir, logger: log, signal: ac.signal });
     }
+    // The endpoint listens before the Node is registered, so that the Node names its real port.
+    if (options.kubeletPort !== undefined && pods?.runtimeService) {
+      endpoint = await startAgentEndpoint({
+        client,
+        nodeName: options.nodeName,
+        dataDir: options.dataDir,
+        caPem: client.config.caPem ?? '',
+        port: options.kubeletPort,
+        names: [options.nodeName, ...addresses.map((a) => a.address), '127.0.0.1'],
+        runtime: pods.runtimeService,
+        logger: log,
+        signal: ac.signal,
+        ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+      });
+    }
     node = await registerNode(client, await facts(), ac.signal);
   } catch (err) {
     ac.abort();
+    await endpoint?.close();
     await pods?.stop();
     client.close();
     throw err;
@@ -131,8 +158,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     nodeName: options.nodeName,
     credential,
     client,
+    kubeletPort: endpoint?.port,
     async stop() {
       ac.abort();
+      await endpoint?.close();
       await pods?.stop();
       await beating;
       client.close();
@@ -156,15 +185,20 @@ export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string
 export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnStop'> = {}): PodManagerFactory {
   return async (ctx) => {
     const hostIP = machineAddresses(ctx.nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
-    return startPodManager({
+    const runtime = createRuntime(ctx.runtime, ctx.dataDir, hostIP, ctx.logger);
+    const manager = await startPodManager({
       client: ctx.client,
       nodeName: ctx.nodeName,
-      runtime: createRuntime(ctx.runtime, ctx.dataDir, hostIP, ctx.logger),
+      runtime,
       runtimeName: ctx.runtime,
       hostIP,
       logger: ctx.logger,
+      podsDir: join(ctx.dataDir, 'pods'),
+      // Only a runtime that bind-mounts into its own mount namespaces can give containers that file.
+      terminationLogs: runtime instanceof ProcessRuntime && runtime.capabilities().namespaces,
       ...extra,
     });
+    return { ...manager, runtimeService: runtime };
   };
 }
 
@@ -180,6 +214,7 @@ export interface AgentFlags {
   systemReserved?: string;
   nodeLabels?: string;
   nodeStatusUpdateFrequency: string;
+  kubeletPort: string;
   nodeLeaseDurationSeconds?: string;
   logLevel: string;
 }
@@ -190,6 +225,13 @@ export function leaseTimings(raw: string | undefined): { leaseDurationSeconds: n
   const seconds = Number(raw);
   if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`invalid --node-lease-duration-seconds "${raw}" (want a positive whole number)`);
   return { leaseDurationSeconds: seconds, renewIntervalMs: seconds * 250 };
+}
+
+/** The --kubelet-port flag: the agent's HTTPS endpoint (0: any free port). */
+export function parseKubeletPort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --kubelet-port "${raw}"`);
+  return port;
 }
 
 /** `k=v,k2=v2` (the --node-labels flag). */
@@ -226,6 +268,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     runtime: flags.runtime as RuntimeKind,
     resources: { ...DEFAULT_RESOURCE_CONFIG, maxPods, systemReserved: flags.systemReserved ? parseResourceList(flags.systemReserved) : {} },
     statusReportIntervalMs: parseDuration(flags.nodeStatusUpdateFrequency, '--node-status-update-frequency'),
+    kubeletPort: parseKubeletPort(flags.kubeletPort),
     ...leaseTimings(flags.nodeLeaseDurationSeconds),
     logger,
     podManager: podManagerFor(),

@@ -26,7 +26,7 @@ program
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
   .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn');
 withNodeMonitor(program.commands.at(-1) as Command).action(async (opts: UpFlags) => {
-  await runUp(opts);
+  await (await import('./up.ts')).runUp(opts);
 });
 
 program
@@ -126,7 +126,7 @@ program
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .action(async (opts: AgentFlags) => {
-    await runAgent(opts);
+    await (await import('./agent.ts')).runAgent(opts);
   });
 
 const token = program.command('token').description('manage join tokens for `strata agent`');

@@ -13,7 +13,7 @@ import type { KubeObject } from '../api/types.ts';
 import type { RestClient } from '../client/index.ts';
 import { nodeUser } from '../node/agent/bootstrap.ts';
 import { SqliteStore } from '../store/index.ts';
-import { leaseTimings, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
+import { leaseTimings, parseKubeletPort, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
 import { startControllerManager, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
 import { startScheduler, type RunningScheduler } from './scheduler.ts';
@@ -33,6 +33,8 @@ export interface UpFlags {
   nodeMonitorPeriod?: string;
   nodeMonitorGracePeriod?: string;
   nodeLeaseDurationSeconds?: string;
+  /** HTTPS port of the node agent (10250). */
+  kubeletPort?: string;
 }
 
 /** How long `up` waits for a component before reporting it as still starting. */
@@ -149,6 +151,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     runtime,
     logger,
     ...leaseTimings(flags.nodeLeaseDurationSeconds),
+    kubeletPort: parseKubeletPort(flags.kubeletPort ?? '10250'),
     podManager: podManagerFor({ stopContainersOnStop: { maxGraceSeconds: STOP_GRACE_SECONDS } }),
   });
   const admin = cp.localClient(undefined, 'strata-up');

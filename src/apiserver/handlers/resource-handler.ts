@@ -17,6 +17,7 @@ import { checkResourceVersion, parseListOptions } from './list-options.ts';
 import { applyPatchObject, APPLY_PATCH_TYPE, checkNotForced, recordManagedFields } from './apply.ts';
 import { applyPatch } from './patch.ts';
 import { handleSubresource } from './subresources.ts';
+import type { KubeletClient } from '../kubelet/index.ts';
 import { partialMetadata, printerOf, tableRow, toTable } from './table.ts';
 import { serveWatch } from './watch.ts';
 import { checkUnknownFields, parseWriteOptions, warningHeader } from './write-options.ts';
@@ -33,6 +34,8 @@ export interface ResourceCall {
   registry: ApiRegistry;
   /** Counts watches for metrics. */
   onWatch?: (delta: number) => void;
+  /** Reaches node agents (pods/log, nodes/proxy). */
+  kubelet?: KubeletClient;
 }
 
 export async function handleResource(call: ResourceCall): Promise<void> {

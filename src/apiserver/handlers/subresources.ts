@@ -13,6 +13,8 @@ import { printerFor } from '../../api/printers/index.ts';
 import { negotiate } from '../http/negotiate.ts';
 import { recordManagedFields } from './apply.ts';
 import { evictPod } from './eviction.ts';
+import { nodeProxy, requireUpgrade } from './agent-proxy.ts';
+import { podLog } from './pod-log.ts';
 import { applyPatch } from './patch.ts';
 import { toTable } from './table.ts';
 import { checkObject, patchObject, readObject, requestContext, respondObject, updateObject, type ResourceCall } from './resource-handler.ts';
@@ -53,6 +55,16 @@ export async function handleSubresource(call: ResourceCall): Promise<void> {
       break;
     case 'finalize':
       if (info.verb === 'update') return finalizeNamespace(call);
+      break;
+    // Served by the node agent: logs stream through, the rest arrive as upgrades (agent-proxy.ts).
+    case 'log':
+      return podLog(call);
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      return requireUpgrade();
+    case 'proxy':
+      if (served.def.plural === 'nodes') return nodeProxy(call);
       break;
     default:
       throw badRequest(`${served.def.plural}/${sub.name} is served by the node agent, which this server does not run yet`);

@@ -44,7 +44,8 @@ export function parseResourcePath(pathname: string, method: string, query: URLSe
     rest = rest.slice(2);
   }
   const [resource, name, subresource] = rest;
-  if (!resource || rest.length > 3) return undefined;
+  // A proxy subresource carries the path it proxies to after it (nodes/N/proxy/stats/summary).
+  if (!resource || (rest.length > 3 && rest[2] !== 'proxy')) return undefined;
   // /api/v1/namespaces/foo/status addresses the namespace "foo" itself.
   if (namespace !== undefined && resource !== undefined && rest.length === 1 && (resource === 'status' || resource === 'finalize') && group === '') {
     return { group, version, namespace: undefined, resource: 'namespaces', name: namespace, subresource: resource, verb: verbFor(method, true, legacyWatch, query) };

@@ -24,6 +24,8 @@ export interface NodeFacts {
   addresses: readonly { type: string; address: string }[];
   labels?: Readonly<Record<string, string>>;
   ready: { ready: boolean; message?: string };
+  /** The port the agent's HTTPS endpoint listens on (status.daemonEndpoints); 10250 when not given. */
+  kubeletPort?: number;
   /** metav1.Time now. */
   now: string;
 }
@@ -53,7 +55,7 @@ export function nodeStatus(facts: NodeFacts, previous: readonly NodeCondition[] 
     allocatable: nodeAllocatable(capacity, facts.machine, facts.resources),
     conditions: nodeConditions(pressures(facts.machine, facts.resources), facts.ready, facts.now, previous),
     addresses: facts.addresses.map((a) => ({ ...a })),
-    daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
+    daemonEndpoints: { kubeletEndpoint: { Port: facts.kubeletPort ?? KUBELET_PORT } },
     nodeInfo: {
       machineID: facts.identity.machineID,
       systemUUID: facts.identity.machineID,
