@@ -3,7 +3,8 @@
 // namespace can mount over it. Choice: the runtime creates such mount points itself, records
 // what it created in the container's record, and removes them again (empty directories and the
 // empty files it made, deepest first) when the container is removed and no other container of
-// this runtime still mounts there. Mount points nested under another mount of the same container
+// this runtime still mounts there (then the container that still does inherits them, so the
+// last one removes them). Mount points nested under another mount of the same container
 // are created by the mount step inside the namespace, so they land in the volume, as with runc.
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
@@ -63,10 +64,17 @@ export function createMountPoints(steps: readonly MountStep[]): string[] {
   return created;
 }
 
-/** Removes mount points this runtime created, deepest first, unless in use or no longer empty. */
-export function removeMountPoints(created: readonly string[], inUse: ReadonlySet<string>): void {
+/**
+ * Removes mount points this runtime created, deepest first, unless no longer empty or in use by
+ * another container; returns those left because in use.
+ */
+export function removeMountPoints(created: readonly string[], inUse: ReadonlySet<string>): string[] {
+  const kept: string[] = [];
   for (const p of [...created].reverse()) {
-    if ([...inUse].some((u) => u === p || isUnder(u, p))) continue;
+    if ([...inUse].some((u) => u === p || isUnder(u, p))) {
+      kept.unshift(p);
+      continue;
+    }
     try {
       const st = statSync(p);
       if (st.isDirectory()) {
@@ -78,4 +86,8 @@ export function removeMountPoints(created: readonly string[], inUse: ReadonlySet
       // Already gone, or the host put something there since: leave it.
     }
   }
+  return kept;
 }
+
+/** Whether `containerPath` is `point` or lies under it. */
+export const usesMountPoint = (containerPath: string, point: string): boolean => containerPath === point || isUnder(containerPath, point);

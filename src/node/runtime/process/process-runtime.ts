@@ -28,7 +28,7 @@ import { detectCgroups, type CgroupDriver } from './cgroups.ts';
 import { containerArgv, containerEnv, wrapArgv } from './container-spec.ts';
 import { DEFAULT_LOG_OPTIONS, type CriLogWriterOptions } from './cri-log-writer.ts';
 import { runExec } from './exec.ts';
-import { createMountPoints, MountError, mountSteps, removeMountPoints } from './mounts.ts';
+import { createMountPoints, MountError, mountSteps, removeMountPoints, usesMountPoint } from './mounts.ts';
 import { firstChild, removeCgroup, run, signalGroup, startSupervisor, waitFor } from './process-control.ts';
 import { isSameProcess, StateStore, type ContainerRecord, type SandboxRecord, type StartedRecord } from './state-store.ts';
 
@@ -236,8 +236,15 @@ export class ProcessRuntime implements RuntimeService {
     this.#store.removeContainer(c.id);
     this.#containers.delete(c.id);
     if (c.createdMountPoints?.length) {
-      const inUse = new Set([...this.#containers.values()].flatMap((o) => (o.config.mounts ?? []).map((m) => m.containerPath)));
-      removeMountPoints(c.createdMountPoints, inUse);
+      const others = [...this.#containers.values()];
+      const inUse = new Set(others.flatMap((o) => (o.config.mounts ?? []).map((m) => m.containerPath)));
+      // Mount points another container still uses pass to it, so the last user removes them.
+      for (const p of removeMountPoints(c.createdMountPoints, inUse).reverse()) {
+        const heir = others.find((o) => (o.config.mounts ?? []).some((m) => usesMountPoint(m.containerPath, p)));
+        if (!heir) continue;
+        heir.createdMountPoints = [p, ...(heir.createdMountPoints ?? []).filter((q) => q !== p)];
+        this.#store.saveContainer(heir);
+      }
     }
   }
 
