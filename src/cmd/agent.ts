@@ -19,7 +19,7 @@ import type { RuntimeService } from '../node/runtime/cri.ts';
 import { ProcessRuntime } from '../node/runtime/process/index.ts';
 import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from '../node/server/index.ts';
 import { SimRuntime } from '../node/runtime/sim/index.ts';
-import { parseDuration } from './controllers.ts';
+import { parseDuration } from './duration-flag.ts';
 import { createLogger } from './logger.ts';
 import { exitOnSignals } from './shutdown.ts';
 import { VERSION } from './version.ts';

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { restLeaseClient, RestClient, SharedInformerFactory } from '../client/index.ts';
 import { CONTROLLERS, ControllerManager, defaultControllers } from '../controllers/index.ts';
+import { parseDuration } from './duration-flag.ts';
 import { createLogger } from './logger.ts';
 import { exitOnSignals } from './shutdown.ts';
 
@@ -38,19 +39,8 @@ export interface SigningCa {
   caSigningCertPem?: string;
 }
 
-/** Parses a Go-style duration ("15s", "500ms", "1m30s") into milliseconds. */
-export function parseDuration(raw: string, flag: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(raw)) !== null) {
-    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    consumed = re.lastIndex;
-  }
-  if (raw === '' || consumed !== raw.length) throw new Error(`invalid ${flag} "${raw}" (want a duration such as 15s or 500ms)`);
-  return total;
-}
+// Kept here too for the commands that import it from this module.
+export { parseDuration };
 
 /** The controller names `--controllers` selects ("*" is every one; "-name" removes one). */
 export function disabledControllers(spec: string | undefined): string[] {

@@ -1,13 +1,13 @@
 // The `strata` command line.
 
 import { Command } from 'commander';
-import { runAgent, type AgentFlags } from './agent.ts';
-import { runControllers, type ControllerManagerFlags } from './controllers.ts';
-import { runScheduler, type SchedulerFlags } from './scheduler.ts';
-import { runServer } from './server.ts';
-import { runSim, type SimFlags } from './sim.ts';
-import { runTokenCreate, runTokenDelete, runTokenList } from './token.ts';
-import { runUp, type UpFlags } from './up.ts';
+// Commands load their modules when they run: `strata agent` must not carry the API server,
+// controllers and scheduler in its memory (idle RSS is a goal of the agent).
+import type { AgentFlags } from './agent.ts';
+import type { ControllerManagerFlags } from './controllers.ts';
+import type { SchedulerFlags } from './scheduler.ts';
+import type { SimFlags } from './sim.ts';
+import type { UpFlags } from './up.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command();
@@ -46,7 +46,7 @@ program
   .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add, "-name" to leave out (comma-separated)', '*');
 withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command)).action(
   async (opts: { dataDir: string; port: string; bind: string; tlsSan: string[]; serviceCidr: string; serviceNodePortRange: string; maxInflight: string; logLevel: string; disableControllers?: boolean; disableScheduler?: boolean; schedulerConfig?: string } & ControllerManagerFlags) => {
-    await runServer({ ...opts, nodePortRange: opts.serviceNodePortRange, disableControllers: opts.disableControllers === true, disableScheduler: opts.disableScheduler === true });
+    await (await import('./server.ts')).runServer({ ...opts, nodePortRange: opts.serviceNodePortRange, disableControllers: opts.disableControllers === true, disableScheduler: opts.disableScheduler === true });
   },
 );
 
@@ -59,7 +59,7 @@ program
   .option('--cluster-signing-cert-file <file>', 'PEM CA certificate the csrsigning controller signs with (with --cluster-signing-key-file; without them CSRs are not signed here)')
   .option('--cluster-signing-key-file <file>', 'PEM private key of that CA');
 withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command)).action(async (opts: { kubeconfig: string; logLevel: string } & ControllerManagerFlags) => {
-  await runControllers(opts);
+  await (await import('./controllers.ts')).runControllers(opts);
 });
 
 program
@@ -88,7 +88,7 @@ program
   .option('--delete-on-exit', 'delete the nodes and their Leases on SIGTERM/SIGINT')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .action(async (opts: SimFlags) => {
-    await runSim(opts);
+    await (await import('./sim.ts')).runSim(opts);
   });
 
 program
@@ -106,7 +106,7 @@ program
   .action(async (opts: Omit<SchedulerFlags, 'leaderElect'> & { leaderElect?: string; kubeconfig: string; logLevel: string }) => {
     const { leaderElect, ...rest } = opts;
     if (leaderElect !== undefined && leaderElect !== 'true' && leaderElect !== 'false') throw new Error(`invalid --leader-elect "${leaderElect}" (want true or false)`);
-    await runScheduler({ ...rest, ...(leaderElect !== undefined ? { leaderElect: leaderElect === 'true' } : {}) });
+    await (await import('./scheduler.ts')).runScheduler({ ...rest, ...(leaderElect !== undefined ? { leaderElect: leaderElect === 'true' } : {}) });
   });
 
 program
@@ -138,21 +138,21 @@ token
   .option('--print-join-command', 'print the whole `strata agent` command, not just the token')
   .option('--kubeconfig <file>', 'admin kubeconfig (default $KUBECONFIG or .strata/kubeconfig)')
   .action(async (opts: { ttl: string; description?: string; printJoinCommand?: boolean; kubeconfig?: string }) => {
-    await runTokenCreate(opts);
+    await (await import('./token.ts')).runTokenCreate(opts);
   });
 token
   .command('list')
   .description('list join tokens (secrets are not shown)')
   .option('--kubeconfig <file>', 'admin kubeconfig (default $KUBECONFIG or .strata/kubeconfig)')
   .action(async (opts: { kubeconfig?: string }) => {
-    await runTokenList(opts);
+    await (await import('./token.ts')).runTokenList(opts);
   });
 token
   .command('delete <token...>')
   .description('revoke join tokens (by token or token id)')
   .option('--kubeconfig <file>', 'admin kubeconfig (default $KUBECONFIG or .strata/kubeconfig)')
   .action(async (tokens: string[], opts: { kubeconfig?: string }) => {
-    await runTokenDelete(tokens, opts);
+    await (await import('./token.ts')).runTokenDelete(tokens, opts);
   });
 
 /** kube-controller-manager's leader election flags. */

@@ -16,7 +16,7 @@ import {
 } from '../apiserver/filters/bootstrap-token.ts';
 import { caCertHash } from '../node/agent/bootstrap-ca-pin.ts';
 import { isNotFound } from '../machinery/status-error.ts';
-import { parseDuration } from './controllers.ts';
+import { parseDuration } from './duration-flag.ts';
 
 const SECRETS = { group: '', version: 'v1', resource: 'secrets', namespace: 'kube-system' } as const;
 
