@@ -110,7 +110,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     addresses,
     ...(options.labels ? { labels: options.labels } : {}),
     ready: pods?.ready?.() ?? { ready: true },
-    ...(endpoint ? { kubeletPort: endpoint.port } : {}),
+    ...(options.kubeletPort !== undefined ? { kubeletPort: endpoint?.port ?? 0 } : {}),
     now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
   });
   let node;
@@ -120,6 +120,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       pods = await options.podManager({ client, nodeName: options.nodeName, runtime: options.runtime, dataDir: options.dataDir, logger: log, signal: ac.signal });
     }
     // The endpoint listens before the Node is registered, so that the Node names its real port.
+    // Without it the node still runs pods (only logs, exec and stats are unavailable), so a busy
+    // port or a certificate that is not signed is reported rather than fatal, and the Node says port 0.
     if (options.kubeletPort !== undefined && pods?.runtimeService) {
       endpoint = await startAgentEndpoint({
         client,
@@ -132,6 +134,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         logger: log,
         signal: ac.signal,
         ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+      }).catch((err: unknown) => {
+        log.error({ err, port: options.kubeletPort }, 'the agent HTTPS endpoint could not start: logs, exec and stats of this node are unavailable');
+        return undefined;
       });
     }
     node = await registerNode(client, await facts(), ac.signal);

@@ -23,6 +23,7 @@ export interface AgentEndpointOptions {
   runtime: RuntimeService;
   /** Routes on top of the defaults, replacing one with the same prefix (or a function that builds them from the same deps). */
   extraRoutes?: readonly AgentRoute[] | ((deps: AgentRouteDeps) => readonly AgentRoute[]);
+  /** How long to wait for the serving certificate to be signed (60 s). */
   certWaitTimeoutMs?: number;
   logger: Logger;
   signal?: AbortSignal;
@@ -36,7 +37,7 @@ export async function startAgentEndpoint(options: AgentEndpointOptions): Promise
     dataDir: options.dataDir,
     names: options.names,
     logger: log,
-    ...(options.certWaitTimeoutMs !== undefined ? { waitTimeoutMs: options.certWaitTimeoutMs } : {}),
+    waitTimeoutMs: options.certWaitTimeoutMs ?? 60_000,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const deps: AgentRouteDeps = { runtime: options.runtime, nodeName: options.nodeName, client: options.client, logger: log };
