@@ -2,9 +2,10 @@
 // point that does not exist must be created on the host before the container's private mount
 // namespace can mount over it. Choice: the runtime creates such mount points itself, records
 // what it created in the container's record, and removes them again (empty directories and the
-// empty files it made, deepest first) when the container is removed and no other container of
-// this runtime still mounts there (then the container that still does inherits them, so the
-// last one removes them). Mount points nested under another mount of the same container
+// empty files it made, deepest first) as soon as the container has ended (its mount namespace is
+// gone with it), unless a container of this runtime that has not ended still mounts there: then
+// that container inherits them, so the last one removes them. The host thus shows the mount
+// points only while containers that use them run. Mount points nested under another mount of the same container
 // are created by the mount step inside the namespace, so they land in the volume, as with runc.
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';

@@ -226,6 +226,27 @@ export class ProcessRuntime implements RuntimeService {
     // The supervisor records the exit right after the process ends.
     const supervised = (): boolean => isSameProcess(started.supervisorPid, started.supervisorStart);
     await waitFor(() => this.#store.exited(c.id) !== undefined || !supervised(), 5000);
+    if (this.#store.exited(c.id)) this.#releaseMountPoints(c);
+  }
+
+  /**
+   * Removes the host mount points the container's start created, once it has ended (its mount
+   * namespace went with it). Those a container that has not ended still uses pass to it, so the
+   * last user removes them.
+   */
+  #releaseMountPoints(c: ContainerRecord): void {
+    if (!c.createdMountPoints?.length) return;
+    const others = [...this.#containers.values()].filter((o) => o.id !== c.id && !this.#store.exited(o.id));
+    const inUse = new Set(others.flatMap((o) => (o.config.mounts ?? []).map((m) => m.containerPath)));
+    const kept = removeMountPoints(c.createdMountPoints, inUse);
+    c.createdMountPoints = [];
+    if (this.#containers.has(c.id)) this.#store.saveContainer(c);
+    for (const p of kept.reverse()) {
+      const heir = others.find((o) => (o.config.mounts ?? []).some((m) => usesMountPoint(m.containerPath, p)));
+      if (!heir) continue;
+      heir.createdMountPoints = [p, ...(heir.createdMountPoints ?? []).filter((q) => q !== p)];
+      this.#store.saveContainer(heir);
+    }
   }
 
   async removeContainer(containerId: string): Promise<void> {
@@ -235,17 +256,7 @@ export class ProcessRuntime implements RuntimeService {
     if (this.#cgroups && c.cgroupProcs.length > 0) await removeCgroup(this.#cgroups, c.podSandboxId, c.id);
     this.#store.removeContainer(c.id);
     this.#containers.delete(c.id);
-    if (c.createdMountPoints?.length) {
-      const others = [...this.#containers.values()];
-      const inUse = new Set(others.flatMap((o) => (o.config.mounts ?? []).map((m) => m.containerPath)));
-      // Mount points another container still uses pass to it, so the last user removes them.
-      for (const p of removeMountPoints(c.createdMountPoints, inUse).reverse()) {
-        const heir = others.find((o) => (o.config.mounts ?? []).some((m) => usesMountPoint(m.containerPath, p)));
-        if (!heir) continue;
-        heir.createdMountPoints = [p, ...(heir.createdMountPoints ?? []).filter((q) => q !== p)];
-        this.#store.saveContainer(heir);
-      }
-    }
+    this.#releaseMountPoints(c);
   }
 
   async containerStatus(containerId: string): Promise<ContainerStatus> {
@@ -352,6 +363,7 @@ export class ProcessRuntime implements RuntimeService {
       logPath: c.logPath,
     };
     if (exited) {
+      this.#releaseMountPoints(c);
       return { ...base, state: 'CONTAINER_EXITED', startedAt: base.startedAt || exited.finishedAt, finishedAt: exited.finishedAt, exitCode: exited.exitCode, reason: exited.reason, message: exited.message };
     }
     if (!started) return base;
