@@ -27,12 +27,16 @@ export function wsRemoteCommandChannels(ws: WebSocket, protocol: RemoteCommandPr
     if (ws.readyState !== ws.OPEN) throw new Error('the client closed the connection');
     await new Promise<void>((resolve, reject) => ws.send(Buffer.concat([Buffer.of(channel), data]), { binary: true }, (err) => (err ? reject(err) : resolve())));
   };
-  const channelWriter = (channel: number): Writable =>
-    new Writable({
+  const channelWriter = (channel: number): Writable => {
+    const w = new Writable({
       write(chunk: Buffer, _enc, cb) {
         send(channel, chunk).then(() => cb(), cb);
       },
     });
+    // A client that left mid-write: runRemoteCommand learns that from `gone`.
+    w.on('error', () => {});
+    return w;
+  };
 
   const stdin = want.stdin ? new PassThrough() : undefined;
   const resize = new ResizeDecoder();

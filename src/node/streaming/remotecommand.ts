@@ -46,7 +46,19 @@ export async function runRemoteCommand(ch: RemoteCommandChannels, start: () => P
     proc.close();
     return;
   }
+  // All output must be out before the status: a client stops reading once it has the status.
+  await Promise.all([flushed(ch.stdout), flushed(ch.stderr)]);
   await ch.finish({ exitCode: result.code });
+}
+
+function flushed(w: Writable | undefined): Promise<void> {
+  if (!w || w.writableFinished || w.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    w.once('finish', resolve);
+    w.once('close', resolve);
+    w.once('error', () => resolve());
+    w.end();
+  });
 }
 
 /** Copies a process stream to a client channel (or discards it) and resolves at its end. */
