@@ -137,7 +137,8 @@ test('an emptyDir is shared by the containers of a pod and removed with it', { s
   await cluster.client.create(core('pods'), pod('sharing', {
     containers: [
       { name: 'writer', image: 'busybox', command: ['/bin/sh', '-c', `echo from-writer > ${C}/cache/note`], volumeMounts: [{ name: 'cache', mountPath: `${C}/cache` }] },
-      { name: 'app', image: 'busybox', command: ['/bin/sh', '-c', `until [ -f ${C}/shared/note ]; do sleep 0.1; done; cat ${C}/shared/note > /dev/termination-log`], volumeMounts: [{ name: 'cache', mountPath: `${C}/shared` }] },
+      // Its working directory lies in the volume: entered after the mounts, so relative paths land there.
+      { name: 'app', image: 'busybox', workingDir: `${C}/shared`, command: ['/bin/sh', '-c', 'until [ -f note ]; do sleep 0.1; done; cat note > /dev/termination-log'], volumeMounts: [{ name: 'cache', mountPath: `${C}/shared` }] },
     ],
     volumes: [{ name: 'cache', emptyDir: {} }],
   }));

@@ -38,6 +38,8 @@ export interface WrapOptions {
   shell: string;
   /** Bind mounts made in the container's mount namespace before the init runs (needs namespaces). */
   mounts?: readonly MountStep[];
+  /** With mounts: the working directory, entered after them (it may lie in a volume). */
+  workingDir?: string;
 }
 
 /** One bind mount as the mount step makes it (see mounts.ts). */
@@ -74,6 +76,7 @@ const INIT = [
 // missing mount point (nested ones land inside the volume mounted before them, as with runc),
 // bind-mounts src on it and remounts read-only when asked; then it becomes the init. A failure
 // goes to the container's log and ends it with 125, runc's code for a container that could not start.
+// Then it enters the working directory, made if missing, which may lie in a volume just mounted.
 const MOUNT = [
   'while [ "$1" != -- ]; do',
   '  if [ ! -e "$2" ]; then if [ "$4" = f ]; then mkdir -p "${2%/*}" && : > "$2"; else mkdir -p "$2"; fi || { echo "strata: cannot create mount point $2" >&2; exit 125; }; fi',
@@ -82,6 +85,8 @@ const MOUNT = [
   '  if [ "$5" != private ]; then mount --make-r"$5" "$2" || exit 125; fi',
   '  shift 5',
   'done',
+  'shift',
+  'mkdir -p "$1" 2>/dev/null; cd "$1" || { echo "strata: cannot enter working directory $1" >&2; exit 125; }',
   'shift',
   'exec "$@"',
 ].join('\n');
@@ -97,7 +102,7 @@ export function wrapArgv(argv: readonly string[], o: WrapOptions): string[] {
     const mounts = o.mounts ?? [];
     if (mounts.length > 0) {
       const groups = mounts.flatMap((m) => [m.hostPath, m.containerPath, m.readonly ? 'ro' : 'rw', m.file ? 'f' : 'd', m.propagation]);
-      out = [o.shell, '-c', MOUNT, 'strata-mounts', ...groups, '--', ...out];
+      out = [o.shell, '-c', MOUNT, 'strata-mounts', ...groups, '--', o.workingDir || '/', ...out];
     }
     out = [o.unshare, '--pid', '--fork', '--mount-proc', '--uts', '--ipc', '--kill-child', '--', ...out];
   }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { wrapArgv } from './container-spec.ts';
+import { ProcessRuntime } from './process-runtime.ts';
 import { createMountPoints, MountError, mountSteps, removeMountPoints } from './mounts.ts';
 
 describe('process runtime mounts', () => {
@@ -53,7 +54,16 @@ describe('process runtime mounts', () => {
     });
     const i = argv.indexOf('strata-mounts');
     assert.equal(argv[0], '/usr/bin/unshare');
-    assert.deepEqual(argv.slice(i + 1, i + 7), ['/h', '/c', 'ro', 'd', 'private', '--']);
+    assert.deepEqual(argv.slice(i + 1, i + 8), ['/h', '/c', 'ro', 'd', 'private', '--', '/']);
     assert.deepEqual(argv.slice(-2), ['h', '/bin/true']);
+  });
+
+  it('refuses mounts without mount namespaces: the container would see the host paths', async () => {
+    const rt = new ProcessRuntime({ stateDir: join(dir, 'state'), isolation: false, cgroups: null });
+    const sandboxConfig = { metadata: { name: 'p', namespace: 'default', uid: 'u', attempt: 0 }, hostname: 'p', hostNetwork: true, labels: {}, annotations: {} };
+    const sandbox = await rt.runPodSandbox(sandboxConfig);
+    const config = { metadata: { name: 'c', attempt: 0 }, image: { image: 'busybox' }, labels: {}, annotations: {}, command: ['/bin/true'], mounts: [{ containerPath: '/data', hostPath: dir }] };
+    await assert.rejects(rt.createContainer(sandbox, config, sandboxConfig), (err: Error) => err instanceof MountError && /without mount namespaces/.test(err.message));
+    await rt.removePodSandbox(sandbox);
   });
 });

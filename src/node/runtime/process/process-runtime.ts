@@ -177,18 +177,21 @@ export class ProcessRuntime implements RuntimeService {
       this.#store.saveContainer(c);
     }
     // As runc does, a missing working directory is created rather than failing the start.
-    const cwd = c.config.workingDir || '/';
-    mkdirSync(cwd, { recursive: true });
     const mounts = c.namespaces ? mountSteps(c.config.mounts ?? []) : [];
     if (mounts.length > 0) {
       c.createdMountPoints = createMountPoints(mounts);
       this.#store.saveContainer(c);
     }
+    // With mounts the mount step enters the working directory (it may be in a volume); the
+    // process starts in / and nothing is made on the host for it here.
+    const cwd = mounts.length > 0 ? '/' : c.config.workingDir || '/';
+    mkdirSync(cwd, { recursive: true });
     const argv = wrapArgv(containerArgv(c.config, this.#opts.imageEntrypoints ?? {}), {
       namespaces: c.namespaces,
       hostname,
       cgroupProcs: c.cgroupProcs,
       mounts,
+      workingDir: c.config.workingDir || '/',
       unshare: this.#unshare ?? 'unshare',
       shell: '/bin/sh',
     });
