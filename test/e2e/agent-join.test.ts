@@ -72,7 +72,7 @@ test('strata server prints a join command; an agent joins with a created token a
   assert.ok(listed.stdout.includes(token.split('.')[0]!) && !listed.stdout.includes(token.split('.')[1]!), 'list shows ids, never secrets');
 
   const dataDir = join(work, 'n1');
-  const agentArgs = ['--server', server, '--discovery-token-ca-cert-hash', caHash, '--node-name', 'n1', '--data-dir', dataDir, '--runtime', 'sim'];
+  const agentArgs = ['--server', server, '--discovery-token-ca-cert-hash', caHash, '--node-name', 'n1', '--data-dir', dataDir, '--runtime', 'sim', '--kubelet-port', '0'];
   const first = startAgent([...agentArgs, '--token', token]);
   await eventually('the agent to join', () => first.output().includes('joined') || first.child.exitCode !== null, 30_000);
   assert.match(first.output(), /node n1 joined/, first.output());
@@ -106,8 +106,11 @@ test('strata server prints a join command; an agent joins with a created token a
   const firstRenew = await eventually('the node Lease', renewTime);
   await eventually('a Lease renewal', () => (renewTime() ?? firstRenew) > firstRenew, 25_000, 500);
 
-  const csrCount = (): number => JSON.parse(strata.k(['get', 'csr', '-o', 'json'])).items.length;
+  // One CSR for the client certificate, one for the agent's serving certificate (port 10250).
+  const csrCount = (signer = 'kubernetes.io/kube-apiserver-client-kubelet'): number =>
+    JSON.parse(strata.k(['get', 'csr', '-o', 'json'])).items.filter((c: { spec: { signerName: string } }) => c.spec.signerName === signer).length;
   assert.equal(csrCount(), 1);
+  assert.equal(csrCount('kubernetes.io/kubelet-serving'), 1);
 
   // Restart without a token: the certificate is reused, no second CSR.
   await stop(first.child);
@@ -115,6 +118,7 @@ test('strata server prints a join command; an agent joins with a created token a
   await eventually('the agent to rejoin', () => second.output().includes('joined') || second.child.exitCode !== null, 30_000);
   assert.match(second.output(), /reused/, second.output());
   assert.equal(csrCount(), 1);
+  assert.equal(csrCount('kubernetes.io/kubelet-serving'), 1, 'the serving certificate is reused too');
   await stop(second.child);
 });
 
