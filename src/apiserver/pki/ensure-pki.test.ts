@@ -47,6 +47,16 @@ describe('ensurePki', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it("issues the API server's kubelet-client certificate (system:masters) and keeps it across starts", async () => {
+    const pki = await ensurePki(dataDir, { sans: [] });
+    const cert = new x509.X509Certificate(pki.kubeletClientCertPem);
+    assert.equal(cert.subject, 'CN=kube-apiserver-kubelet-client, O=system:masters');
+    assert.deepEqual(extendedKeyUsages(pki.kubeletClientCertPem), [x509.ExtendedKeyUsage.clientAuth]);
+    assertSignedBy(pki.kubeletClientCertPem, pki.caCertPem);
+    assert.equal(await readFile(join(dataDir, 'pki', PKI_FILES.kubeletClientCert), 'utf8'), pki.kubeletClientCertPem);
+    assert.equal((await ensurePki(dataDir, { sans: [] })).kubeletClientCertPem, pki.kubeletClientCertPem);
+  });
+
   it('creates a CA, serving and admin certificates and a service account key on first start', async () => {
     const started = performance.now();
     const pki = await ensurePki(dataDir, { sans: ['203.0.113.7', 'API.Example.com', '2001:db8:0::1'] });

@@ -21,7 +21,7 @@ import { MemoryStore } from '../../store/index.ts';
 import { podManagerFor, startAgent, type RunningAgent } from '../../cmd/agent.ts';
 import { until } from '../../../test/support/cluster.ts';
 import type { AgentRoute } from './routes.ts';
-import { servingCertPaths } from './serving-cert.ts';
+import { ensureServingCertificate, servingCertPaths } from './serving-cert.ts';
 
 const NODE = 'logs-node';
 const PODS = { group: '', version: 'v1', resource: 'pods', namespace: 'default' } as const;
@@ -127,6 +127,9 @@ test('the agent serves with a kubelet-serving certificate from the cluster CA an
   assert.equal(cert.subject, 'CN=system:node:logs-node\nO=system:nodes');
   assert.match(cert.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
   assert.equal((await call(port, '/healthz', admin())).body, 'ok');
+  // A later start reuses the certificate in the data dir: no new CSR.
+  const again = await ensureServingCertificate({ client: agent.client, nodeName: NODE, dataDir: join(dir, 'agent'), names: [NODE, '127.0.0.1'] });
+  assert.equal(again.reused, true);
 });
 
 test('only client certificates from the cluster CA get into the agent', async () => {
