@@ -5,10 +5,11 @@
 // pod manager on the --runtime it names. `strata up` runs an agent in the server's own process:
 // it hands startAgent an in-process client with the node's identity instead of a join.
 
-import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statfs } from 'node:fs/promises';
+import { hostname, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { realClock, RestClient } from '../client/index.ts';
+import { EventRecorder, realClock, RestClient } from '../client/index.ts';
 import { ensureCredential, nodeUser, type Credential } from '../node/agent/bootstrap.ts';
 import { NodeHeartbeat } from '../node/agent/heartbeat.ts';
 import { machineReader } from '../node/agent/machine.ts';
@@ -19,6 +20,8 @@ import type { RuntimeService } from '../node/runtime/cri.ts';
 import { ProcessRuntime } from '../node/runtime/process/index.ts';
 import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from '../node/server/index.ts';
 import { SimRuntime } from '../node/runtime/sim/index.ts';
+import { DEFAULT_EVICTION_HARD, EvictionManager, parseEvictionHard, pressureConfig, type Threshold } from '../node/eviction/index.ts';
+import { hostReader, StatsProvider, statsRoute } from '../node/stats/index.ts';
 import { parseDuration } from './duration-flag.ts';
 import { createLogger } from './logger.ts';
 import { exitOnSignals } from './shutdown.ts';
@@ -69,6 +72,8 @@ export interface AgentOptions {
   kubeletPort?: number;
   /** Routes the endpoint serves besides the defaults (src/node/server/default-routes.ts). */
   extraRoutes?: AgentEndpointOptions['extraRoutes'];
+  /** Hard eviction thresholds (--eviction-hard); the kubelet's defaults when absent. */
+  evictionHard?: readonly Threshold[];
 }
 
 export interface RunningAgent {
@@ -101,6 +106,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const addresses = machineAddresses(options.nodeName);
   let pods: PodManager | undefined;
   let endpoint: AgentServer | undefined;
+  let stats: StatsProvider | undefined;
   const facts = async (): Promise<NodeFacts> => ({
     name: options.nodeName,
     identity,
@@ -119,6 +125,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     if (options.podManager) {
       pods = await options.podManager({ client, nodeName: options.nodeName, runtime: options.runtime, dataDir: options.dataDir, logger: log, signal: ac.signal });
     }
+    if (pods?.runtimeService) stats = new StatsProvider({ nodeName: options.nodeName, runtime: pods.runtimeService, host: hostReader(options.dataDir), logger: log.child({ component: 'stats' }) });
     // The endpoint listens before the Node is registered, so that the Node names its real port.
     // Without it the node still runs pods (only logs, exec and stats are unavailable), so a busy
     // port or a certificate that is not signed is reported rather than fatal, and the Node says port 0.
@@ -133,7 +140,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         runtime: pods.runtimeService,
         logger: log,
         signal: ac.signal,
-        ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+        // /stats/summary from the same provider the eviction manager reads, so CPU rates are warm.
+        extraRoutes: (deps) => [...(stats ? [statsRoute(stats)] : []), ...(typeof options.extraRoutes === 'function' ? options.extraRoutes(deps) : (options.extraRoutes ?? []))],
       }).catch((err: unknown) => {
         log.error({ err, port: options.kubeletPort }, 'the agent HTTPS endpoint could not start: logs, exec and stats of this node are unavailable');
         return undefined;
@@ -159,6 +167,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   heartbeat.registered(node);
   const beating = heartbeat.run(ac.signal);
+  const housekeeping = stats?.run(ac.signal);
+  // Only pods that are real processes on this machine can relieve its pressure (not simulated ones).
+  const evicting = stats && options.runtime === 'process'
+    ? new EvictionManager({
+      nodeName: options.nodeName,
+      client,
+      stats,
+      thresholds: options.evictionHard ?? parseEvictionHard(DEFAULT_EVICTION_HARD),
+      recorder: new EventRecorder(client, { source: { component: 'kubelet', host: options.nodeName }, reportingController: 'kubelet', reportingInstance: options.nodeName, logger: log }),
+      logger: log.child({ component: 'eviction-manager' }),
+    }).run(ac.signal)
+    : undefined;
   return {
     nodeName: options.nodeName,
     credential,
@@ -169,6 +189,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       await endpoint?.close();
       await pods?.stop();
       await beating;
+      await housekeeping;
+      await evicting;
       client.close();
     },
   };
@@ -220,6 +242,7 @@ export interface AgentFlags {
   nodeLabels?: string;
   nodeStatusUpdateFrequency: string;
   kubeletPort: string;
+  evictionHard?: string;
   nodeLeaseDurationSeconds?: string;
   logLevel: string;
 }
@@ -237,6 +260,18 @@ export function parseKubeletPort(raw: string): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --kubelet-port "${raw}"`);
   return port;
+}
+
+/** Size of the filesystem that holds `dir` (or would: its nearest existing parent), for --eviction-hard nodefs quantities. */
+async function diskTotal(dir: string): Promise<number> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      const s = await statfs(d);
+      return s.blocks * s.bsize;
+    } catch {
+      if (dirname(d) === d) return 0;
+    }
+  }
 }
 
 /** `k=v,k2=v2` (the --node-labels flag). */
@@ -266,12 +301,19 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const logger = createLogger(flags.logLevel);
   const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
   const labels = parseLabelList(flags.nodeLabels);
+  const evictionHard = parseEvictionHard(flags.evictionHard ?? DEFAULT_EVICTION_HARD);
   const agent = await startAgent({
     server: server.origin,
     nodeName,
     dataDir: resolve(flags.dataDir),
     runtime: flags.runtime as RuntimeKind,
-    resources: { ...DEFAULT_RESOURCE_CONFIG, maxPods, systemReserved: flags.systemReserved ? parseResourceList(flags.systemReserved) : {} },
+    resources: {
+      ...DEFAULT_RESOURCE_CONFIG,
+      maxPods,
+      systemReserved: flags.systemReserved ? parseResourceList(flags.systemReserved) : {},
+      ...pressureConfig(evictionHard, totalmem(), await diskTotal(resolve(flags.dataDir)), DEFAULT_RESOURCE_CONFIG),
+    },
+    evictionHard,
     statusReportIntervalMs: parseDuration(flags.nodeStatusUpdateFrequency, '--node-status-update-frequency'),
     kubeletPort: parseKubeletPort(flags.kubeletPort),
     ...leaseTimings(flags.nodeLeaseDurationSeconds),

@@ -24,6 +24,7 @@ program
   .option('--runtime <runtime>', 'container runtime of the node: auto, process or cri', 'auto')
   .option('--node-name <name>', 'name of this machine\'s Node (default: the hostname)')
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
+  .option('--kubelet-port <port>', 'HTTPS port of the node agent (logs, exec, port-forward, stats); 0 picks a free one', '10250')
   .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn');
 withNodeMonitor(program.commands.at(-1) as Command).action(async (opts: UpFlags) => {
   await (await import('./up.ts')).runUp(opts);
@@ -124,6 +125,8 @@ program
   .option('--node-labels <k=v,...>', 'extra labels for the Node')
   .option('--node-status-update-frequency <duration>', 'how often an unchanged node status is posted (the Lease is the heartbeat)', '5m')
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
+  .option('--kubelet-port <port>', 'HTTPS port of the agent (logs, exec, port-forward, stats); 0 picks a free one', '10250')
+  .option('--eviction-hard <list>', 'hard eviction thresholds: pods are evicted while one is crossed', 'memory.available<100Mi,nodefs.available<10%')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .action(async (opts: AgentFlags) => {
     await (await import('./agent.ts')).runAgent(opts);

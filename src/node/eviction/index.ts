@@ -4,4 +4,4 @@
 export { DEFAULT_MONITORING_INTERVAL_MS, EvictionManager, type EvictionManagerOptions, type EvictionOutcome, type Observation } from './eviction-manager.ts';
 export { evictionMessage } from './message.ts';
 export { podRequest, podUsage, rankForEviction, SYSTEM_CRITICAL_PRIORITY, type EvictablePod, type Resource } from './ranking.ts';
-export { DEFAULT_EVICTION_HARD, parseEvictionHard, thresholdBytes, type Signal, type Threshold } from './thresholds.ts';
+export { DEFAULT_EVICTION_HARD, parseEvictionHard, pressureConfig, thresholdBytes, type Signal, type Threshold } from './thresholds.ts';

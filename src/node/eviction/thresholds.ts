@@ -46,3 +46,17 @@ export function parseEvictionHard(raw: string): Threshold[] {
 export function thresholdBytes(t: Threshold, capacity: number): number {
   return t.bytes ?? Math.floor((t.fraction ?? 0) * capacity);
 }
+
+/**
+ * The ResourceConfig fields the Node's conditions and allocatable use (machine-status.ts): the
+ * memory threshold in bytes and the nodefs threshold as a fraction, converted with the machine's
+ * totals where the flag gave the other form. A signal left out keeps its default.
+ */
+export function pressureConfig(thresholds: readonly Threshold[], memoryTotal: number, diskTotal: number, defaults: { evictionMemoryBytes: number; evictionDiskFraction: number }): { evictionMemoryBytes: number; evictionDiskFraction: number } {
+  const out = { ...defaults };
+  for (const t of thresholds) {
+    if (t.signal === 'memory.available') out.evictionMemoryBytes = thresholdBytes(t, memoryTotal);
+    else out.evictionDiskFraction = t.fraction ?? (diskTotal > 0 ? (t.bytes ?? 0) / diskTotal : 0);
+  }
+  return out;
+}
