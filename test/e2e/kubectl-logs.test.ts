@@ -98,6 +98,25 @@ test('kubectl logs -f streams new lines as the container writes them', async () 
   }
 });
 
+test('kubectl logs -f ends once the container exits', async () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'brief' }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: sh('echo first; sleep 2; echo last') }] } };
+  up.kube.k(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+  await eventually('brief started', () => ['Running', 'Succeeded'].includes(getJson(up.kube, ['pod', 'brief'])?.status?.phase), 30_000);
+  const child = up.kube.spawnKubectl(['logs', '-f', 'brief']);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  assert.equal(code, 0);
+  assert.equal(out, 'first\nlast\n');
+  up.kube.k(['delete', 'pod', 'brief', '--wait=false']);
+});
+
 test('errors: an unknown container, a pod with no such name', () => {
   const unknown = up.kube.kubectl(['logs', 'chatty', '-c', 'nope']);
   assert.notEqual(unknown.code, 0);
