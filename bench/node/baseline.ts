@@ -4,7 +4,7 @@
 // an idle bare Node.js process.
 
 import { spawn } from 'node:child_process';
-import { rssBytes } from './procs.ts';
+import { pssBytes, rssBytes } from './procs.ts';
 
 /** Milliseconds from spawn() to the 'spawn' event of `sleep 3600`, `n` times one after another. */
 export async function bareSpawnMs(n: number): Promise<number[]> {
@@ -35,11 +35,11 @@ export async function bareNodeStartMs(n: number): Promise<number[]> {
   return out;
 }
 
-/** RSS (MiB) of an idle `node -e setInterval` after it settled for `settleMs`. */
-export async function bareNodeRssMiB(settleMs = 3000): Promise<number> {
+/** RSS and PSS (MiB) of an idle `node -e setInterval` after it settled for `settleMs`. */
+export async function bareNodeRssMiB(settleMs = 3000): Promise<{ rss: number; pss: number }> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, settleMs));
-  const rss = rssBytes(child.pid!);
+  const out = { rss: rssBytes(child.pid!) / 2 ** 20, pss: pssBytes(child.pid!) / 2 ** 20 };
   child.kill('SIGKILL');
-  return rss / 2 ** 20;
+  return out;
 }

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { RestClient } from '../../src/client/index.ts';
 import { bareNodeRssMiB, bareNodeStartMs, bareSpawnMs } from './baseline.ts';
 import { measurePodStartup, quantile } from './pod-startup.ts';
-import { freePort, loadAverage, pidsWith, rssBytes, sampleIdle, spawnChild, strataSync, useEntry, type Child } from './procs.ts';
+import { freePort, loadAverage, pidsWith, pssBytes, rssBytes, sampleIdle, spawnChild, strataSync, useEntry, type Child } from './procs.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,7 +71,7 @@ const spawnMs = await bareSpawnMs(50);
 const nodeStartMs = await bareNodeStartMs(5);
 const nodeRss = await bareNodeRssMiB();
 const spawnP50 = quantile(spawnMs, 0.5);
-out(`baseline: fork/exec sleep p50 ${ms(spawnP50)} p99 ${ms(quantile(spawnMs, 0.99))}; bare node start p50 ${ms(quantile(nodeStartMs, 0.5))}; idle bare node RSS ${nodeRss.toFixed(1)} MiB`);
+out(`baseline: fork/exec sleep p50 ${ms(spawnP50)} p99 ${ms(quantile(spawnMs, 0.99))}; bare node start p50 ${ms(quantile(nodeStartMs, 0.5))}; idle bare node RSS ${nodeRss.rss.toFixed(1)} MiB, PSS ${nodeRss.pss.toFixed(1)} MiB`);
 
 // ---- strata up: time to API ready and node Ready, then pod startup on its node ----
 async function upAndStartup(): Promise<void> {
@@ -111,7 +111,8 @@ async function upAndStartup(): Promise<void> {
   const upPid = up!.proc.pid!;
   const supervisors = pidsWith('supervisor', upDir);
   const supervisorRss = supervisors.reduce((a, pid) => a + rssBytes(pid), 0) / MiB;
-  out(`  strata up RSS with ${PODS} pods ${(rssBytes(upPid) / MiB).toFixed(0)} MiB; ${supervisors.length} container supervisors ${supervisorRss.toFixed(0)} MiB together (${(supervisorRss / Math.max(1, supervisors.length)).toFixed(1)} MiB each)`);
+  const supervisorPss = supervisors.reduce((a, pid) => a + pssBytes(pid), 0) / MiB;
+  out(`  strata up RSS with ${PODS} pods ${(rssBytes(upPid) / MiB).toFixed(0)} MiB (PSS ${(pssBytes(upPid) / MiB).toFixed(0)} MiB); ${supervisors.length} container supervisors RSS ${(supervisorRss / Math.max(1, supervisors.length)).toFixed(1)} MiB each, PSS ${supervisorPss.toFixed(0)} MiB together`);
   upClient.close();
   const stopStart = performance.now();
   await up!.stop('SIGINT');
@@ -146,13 +147,13 @@ async function agentIdle(): Promise<void> {
   const agentPid = agent.proc.pid!;
   await new Promise((r) => setTimeout(r, 5000));
   const idle0 = await sampleIdle(agentPid, IDLE_SECONDS);
-  out(`agent idle, 0 pods (${IDLE_SECONDS} s, load ${loadAverage()}): RSS mean ${idle0.rssMeanMiB.toFixed(1)} MiB max ${idle0.rssMaxMiB.toFixed(1)} MiB (goal ≤ 60 MB; ×${(idle0.rssMeanMiB / nodeRss).toFixed(1)} a bare node), CPU ${idle0.cpuPercent.toFixed(2)} % of a core`);
+  out(`agent idle, 0 pods (${IDLE_SECONDS} s, load ${loadAverage()}): RSS mean ${idle0.rssMeanMiB.toFixed(1)} MiB max ${idle0.rssMaxMiB.toFixed(1)} MiB (goal ≤ 60 MB; ×${(idle0.rssMeanMiB / nodeRss.rss).toFixed(1)} a bare node), PSS ${idle0.pssMiB.toFixed(1)} MiB (×${(idle0.pssMiB / nodeRss.pss).toFixed(1)} a bare node), CPU ${idle0.cpuPercent.toFixed(2)} % of a core`);
   const agentStartup = await measurePodStartup(client, { namespace: 'default', count: AGENT_PODS, qps: QPS, label: 'agent', nodeName: 'bench-agent', timeoutMs: 60_000 });
   await new Promise((r) => setTimeout(r, 5000));
   const idle10 = await sampleIdle(agentPid, IDLE_SECONDS);
   const agentSupervisors = pidsWith('supervisor', agentDir);
-  const agentSupRss = agentSupervisors.reduce((a, pid) => a + rssBytes(pid), 0) / MiB;
-  out(`agent idle, ${AGENT_PODS} pods (${IDLE_SECONDS} s, load ${loadAverage()}): RSS mean ${idle10.rssMeanMiB.toFixed(1)} MiB max ${idle10.rssMaxMiB.toFixed(1)} MiB, CPU ${idle10.cpuPercent.toFixed(2)} % of a core; its ${agentSupervisors.length} container supervisors ${agentSupRss.toFixed(0)} MiB together`);
+  const agentSupPss = agentSupervisors.reduce((a, pid) => a + pssBytes(pid), 0) / MiB;
+  out(`agent idle, ${AGENT_PODS} pods (${IDLE_SECONDS} s, load ${loadAverage()}): RSS mean ${idle10.rssMeanMiB.toFixed(1)} MiB max ${idle10.rssMaxMiB.toFixed(1)} MiB, PSS ${idle10.pssMiB.toFixed(1)} MiB, CPU ${idle10.cpuPercent.toFixed(2)} % of a core; its ${agentSupervisors.length} container supervisors PSS ${agentSupPss.toFixed(0)} MiB together`);
   out(`  pod startup over HTTPS on the joined agent (bound, no scheduler): p50 ${ms(quantile(agentStartup.latenciesMs, 0.5))} p99 ${ms(quantile(agentStartup.latenciesMs, 0.99))}`);
 
   // The agent leaves containers running when it stops (for re-adoption): delete the pods first.

@@ -112,6 +112,20 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/**
+ * Proportional set size in bytes (/proc/<pid>/smaps_rollup): the process's private pages plus its
+ * share of pages mapped by others too. RSS counts every page of the node binary a process touched,
+ * though all Node.js processes on the machine share them; PSS splits them among those processes.
+ */
+export function pssBytes(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** User + system CPU seconds the process has used (its own threads, not its children). */
 export function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -143,6 +157,8 @@ export function loadAverage(): string {
 export interface IdleSample {
   rssMeanMiB: number;
   rssMaxMiB: number;
+  /** PSS at the end of the window. */
+  pssMiB: number;
   cpuPercent: number;
 }
 
@@ -160,6 +176,7 @@ export async function sampleIdle(pid: number, seconds: number): Promise<IdleSamp
   return {
     rssMeanMiB: rss.reduce((a, b) => a + b, 0) / rss.length / MiB,
     rssMaxMiB: Math.max(...rss) / MiB,
+    pssMiB: pssBytes(pid) / MiB,
     cpuPercent: ((cpuSeconds(pid) - cpu0) / wall) * 100,
   };
 }

@@ -150,6 +150,10 @@ describe('pods on the process runtime', { concurrency: true }, () => {
     const failed = eventsFor(up.kube, 'nocmd').find((e) => e.reason === 'Failed');
     assert.ok(failed, 'a Failed event');
     assert.match(failed.message, /cannot run image "busybox" without a command/);
+    // The agent tries again after its back-off period (10 s), not at every 1 s sync.
+    await new Promise((r) => setTimeout(r, 4000));
+    const count = eventsFor(up.kube, 'nocmd').filter((e) => e.reason === 'Failed').reduce((n, e) => n + (e.count ?? 1), 0);
+    assert.ok(count <= 2, `${count} creation attempts in about 5 s`);
     assert.equal(getJson(up.kube, ['pod', 'nocmd']).status.phase, 'Pending');
   });
 });

@@ -23,6 +23,11 @@ export interface PodEventRecorder {
 }
 
 export const MIN_GRACE_SECONDS = 2;
+/**
+ * A container whose creation or start failed is tried again after this long (upstream's pod
+ * worker backOffPeriod), not at every sync: each attempt is a runtime call and a Failed event.
+ */
+export const START_RETRY_MS = 10_000;
 
 export interface ContainerOpsDeps {
   runtime: RuntimeService;
@@ -46,6 +51,8 @@ export class ContainerOps {
   readonly reasons = new Map<string, WaitingReason>();
   /** Runtime calls that changed something (a caller's cached relist is stale once it grows). */
   changes = 0;
+  /** When a failed create/start may be tried again, by back-off key (a changed spec starts over). */
+  readonly #retryAt = new Map<string, number>();
 
   constructor(deps: ContainerOpsDeps) {
     this.#deps = deps;
@@ -61,6 +68,8 @@ export class ContainerOps {
 
   async start(pod: AgentPod, spec: ContainerSpec, state: PodRuntimeState, sandboxId: string, sandbox: PodSandboxConfig, podIP: string): Promise<StartOutcome> {
     const { runtime, clock, backoff } = this.#deps;
+    const retryAt = this.#retryAt.get(this.backoffKey(pod, spec));
+    if (retryAt !== undefined && clock.now() < retryAt) return { started: false, retryAt };
     const latest = latestStatus(state, spec.name);
     if (latest?.state === 'CONTAINER_EXITED') {
       const key = this.backoffKey(pod, spec);
@@ -98,6 +107,7 @@ export class ContainerOps {
     }
     this.#event(pod, 'Normal', 'Started', `Started container ${spec.name}`);
     this.reasons.delete(spec.name);
+    this.#retryAt.delete(this.backoffKey(pod, spec));
     await this.#removeOld(spec.name, state);
     const postStart = spec.lifecycle?.postStart;
     if (postStart) {
@@ -119,7 +129,9 @@ export class ContainerOps {
     const message = err instanceof Error ? err.message : String(err);
     this.#event(pod, 'Warning', 'Failed', `Error: ${message}`);
     this.reasons.set(spec.name, { reason, message });
-    return { started: false };
+    const retryAt = this.#deps.clock.now() + START_RETRY_MS;
+    this.#retryAt.set(this.backoffKey(pod, spec), retryAt);
+    return { started: false, retryAt };
   }
 
   /** Keeps the new container and the one it replaced (for `logs --previous`); older ones go. */

@@ -264,6 +264,26 @@ test('sandbox failure is retried on the next sync', async () => {
   w.dispose();
 });
 
+test('a container whose creation fails waits with the reason and is tried again after 10 s, not at every sync', async () => {
+  const h = setup(makePod({}));
+  h.rt.fail('createContainer', new Error('no such image'), true);
+  h.worker.start();
+  await h.step();
+  assert.equal(h.cs('app').state.waiting?.reason, 'CreateContainerError');
+  assert.equal(h.cs('app').state.waiting?.message, 'no such image');
+  const attempts = (): number => h.events.filter((e) => e.startsWith('Warning Failed')).length;
+  assert.equal(attempts(), 1);
+  for (let i = 0; i < 9; i++) await h.step(1000);
+  assert.equal(attempts(), 1, 'the resyncs in between keep the reason without another attempt');
+  assert.equal(h.cs('app').state.waiting?.reason, 'CreateContainerError');
+  await h.step(1000);
+  assert.equal(attempts(), 2);
+  h.rt.failures.delete('createContainer');
+  await h.step(10_000);
+  assert.ok(h.cs('app').state.running, 'started once the runtime can create it');
+  h.worker.dispose();
+});
+
 test('exec probes go through the runtime execSync; an httpGet readiness probe hits a real loopback server', async (t) => {
   const { createServer } = await import('node:http');
   let status = 503;
