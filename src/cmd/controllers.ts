@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { restLeaseClient, RestClient, SharedInformerFactory } from '../client/index.ts';
-import { CONTROLLERS, ControllerManager, defaultControllers } from '../controllers/index.ts';
+import { CONTROLLERS, ControllerManager, defaultControllers, type HpaOptions } from '../controllers/index.ts';
 import { parseDuration } from './duration-flag.ts';
 import { createLogger } from './logger.ts';
 import { exitOnSignals } from './shutdown.ts';
@@ -31,6 +31,37 @@ export interface ControllerManagerFlags {
   /** PEM files of the CA the csrsigning controller signs with (upstream's --cluster-signing-*-file). */
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
+  /** upstream's --horizontal-pod-autoscaler-* flags. */
+  horizontalPodAutoscalerSyncPeriod?: string;
+  horizontalPodAutoscalerDownscaleStabilization?: string;
+  horizontalPodAutoscalerTolerance?: string;
+  horizontalPodAutoscalerCpuInitializationPeriod?: string;
+  horizontalPodAutoscalerInitialReadinessDelay?: string;
+}
+
+/** The HPA controller's options from its flags; defaults where a flag is absent. */
+export function hpaOptions(flags: ControllerManagerFlags): Partial<HpaOptions> {
+  const out: Partial<HpaOptions> = {};
+  const duration = (raw: string | undefined, name: string, min: number): number | undefined => {
+    if (raw === undefined) return undefined;
+    const ms = parseDuration(raw, name);
+    if (!(ms >= min)) throw new Error(`invalid ${name} "${raw}" (must be at least ${min} ms)`);
+    return ms;
+  };
+  const sync = duration(flags.horizontalPodAutoscalerSyncPeriod, '--horizontal-pod-autoscaler-sync-period', 1);
+  if (sync !== undefined) out.syncPeriodMs = sync;
+  const down = duration(flags.horizontalPodAutoscalerDownscaleStabilization, '--horizontal-pod-autoscaler-downscale-stabilization', 0);
+  if (down !== undefined) out.downscaleStabilizationMs = down;
+  const init = duration(flags.horizontalPodAutoscalerCpuInitializationPeriod, '--horizontal-pod-autoscaler-cpu-initialization-period', 0);
+  if (init !== undefined) out.cpuInitializationPeriodMs = init;
+  const ready = duration(flags.horizontalPodAutoscalerInitialReadinessDelay, '--horizontal-pod-autoscaler-initial-readiness-delay', 0);
+  if (ready !== undefined) out.initialReadinessDelayMs = ready;
+  if (flags.horizontalPodAutoscalerTolerance !== undefined) {
+    const t = Number(flags.horizontalPodAutoscalerTolerance);
+    if (!Number.isFinite(t) || t < 0) throw new Error(`invalid --horizontal-pod-autoscaler-tolerance "${flags.horizontalPodAutoscalerTolerance}" (want a non-negative number)`);
+    out.tolerance = t;
+  }
+  return out;
 }
 
 /** The CA key (and certificate) the csrsigning controller signs with, when given. */
@@ -77,7 +108,7 @@ export function startControllerManager(client: RestClient, logger: Logger, flags
     identity,
     leases: restLeaseClient(client),
     informers: () => new SharedInformerFactory(client, { logger: log }),
-    controllers: defaultControllers({ client, caPem: client.config.caPem, logger: log, identity, disabled: disabledControllers(flags.controllers), nodeLifecycle: { nodeMonitorPeriodMs, nodeMonitorGracePeriodMs }, ...signing }),
+    controllers: defaultControllers({ client, caPem: client.config.caPem, logger: log, identity, disabled: disabledControllers(flags.controllers), nodeLifecycle: { nodeMonitorPeriodMs, nodeMonitorGracePeriodMs }, hpa: hpaOptions(flags), ...signing }),
     leaseDurationMs,
     renewDeadlineMs,
     retryPeriodMs,

@@ -26,7 +26,7 @@ program
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
   .option('--kubelet-port <port>', 'HTTPS port of the node agent (logs, exec, port-forward, stats); 0 picks a free one', '10250')
   .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn');
-withNodeMonitor(program.commands.at(-1) as Command).action(async (opts: UpFlags) => {
+withHpa(withNodeMonitor(program.commands.at(-1) as Command)).action(async (opts: UpFlags) => {
   await (await import('./up.ts')).runUp(opts);
 });
 
@@ -45,7 +45,7 @@ program
   .option('--disable-scheduler', 'do not run the scheduler in this process')
   .option('--scheduler-config <file>', 'KubeSchedulerConfiguration file for the scheduler in this process')
   .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add, "-name" to leave out (comma-separated)', '*');
-withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command)).action(
+withHpa(withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command))).action(
   async (opts: { dataDir: string; port: string; bind: string; tlsSan: string[]; serviceCidr: string; serviceNodePortRange: string; maxInflight: string; logLevel: string; disableControllers?: boolean; disableScheduler?: boolean; schedulerConfig?: string } & ControllerManagerFlags) => {
     await (await import('./server.ts')).runServer({ ...opts, nodePortRange: opts.serviceNodePortRange, disableControllers: opts.disableControllers === true, disableScheduler: opts.disableScheduler === true });
   },
@@ -59,7 +59,7 @@ program
   .option('--controllers <list>', 'controllers to run: "*" for all, "name" to add, "-name" to leave out (comma-separated)', '*')
   .option('--cluster-signing-cert-file <file>', 'PEM CA certificate the csrsigning controller signs with (with --cluster-signing-key-file; without them CSRs are not signed here)')
   .option('--cluster-signing-key-file <file>', 'PEM private key of that CA');
-withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command)).action(async (opts: { kubeconfig: string; logLevel: string } & ControllerManagerFlags) => {
+withHpa(withNodeMonitor(withLeaderElection(program.commands.at(-1) as Command))).action(async (opts: { kubeconfig: string; logLevel: string } & ControllerManagerFlags) => {
   await (await import('./controllers.ts')).runControllers(opts);
 });
 
@@ -171,6 +171,16 @@ function withNodeMonitor(cmd: Command): Command {
   return cmd
     .option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks node health', '5s')
     .option('--node-monitor-grace-period <duration>', 'silence (no Lease renewal, no status) after which a node goes Unknown and is tainted', '40s');
+}
+
+/** kube-controller-manager's HorizontalPodAutoscaler settings. */
+function withHpa(cmd: Command): Command {
+  return cmd
+    .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled', '15s')
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'how far back the autoscaler looks for a higher recommendation before scaling down', '5m')
+    .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'relative distance from the target within which the autoscaler does not scale', '0.1')
+    .option('--horizontal-pod-autoscaler-cpu-initialization-period <duration>', 'time after pod start during which CPU samples may be skipped', '5m')
+    .option('--horizontal-pod-autoscaler-initial-readiness-delay <duration>', 'time after pod start during which readiness changes count as the first readiness', '30s');
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -35,6 +35,11 @@ export interface UpFlags {
   nodeLeaseDurationSeconds?: string;
   /** HTTPS port of the node agent (10250). */
   kubeletPort?: string;
+  horizontalPodAutoscalerSyncPeriod?: string;
+  horizontalPodAutoscalerDownscaleStabilization?: string;
+  horizontalPodAutoscalerTolerance?: string;
+  horizontalPodAutoscalerCpuInitializationPeriod?: string;
+  horizontalPodAutoscalerInitialReadinessDelay?: string;
 }
 
 /** How long `up` waits for a component before reporting it as still starting. */
@@ -133,6 +138,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const nodeMonitor = {
     ...(flags.nodeMonitorPeriod !== undefined ? { nodeMonitorPeriod: flags.nodeMonitorPeriod } : {}),
     ...(flags.nodeMonitorGracePeriod !== undefined ? { nodeMonitorGracePeriod: flags.nodeMonitorGracePeriod } : {}),
+    ...Object.fromEntries(Object.entries(flags).filter(([k, v]) => k.startsWith('horizontalPodAutoscaler') && v !== undefined)),
   };
   controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger, nodeMonitor, { caKeyPem: cp.pki.caKeyPem });
   scheduler = await startScheduler(cp.localClient(undefined, 'strata-scheduler'), logger);

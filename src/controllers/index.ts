@@ -27,6 +27,7 @@ import { hpaController, type HpaOptions } from './podautoscaler/index.ts';
 export * from './runtime/index.ts';
 export * from './namespace/index.ts';
 export * from './serviceaccount/index.ts';
+export { DEFAULT_HPA_OPTIONS, hpaController, type HpaOptions } from './podautoscaler/index.ts';
 
 export interface DefaultControllersDeps {
   client: RestClient;
