@@ -58,6 +58,9 @@ export function containerConfig(pod: AgentPod, spec: ContainerSpec, attempt: num
     if (extras.mounts.length > 0) config.mounts = extras.mounts;
   }
   if (spec.workingDir) config.workingDir = spec.workingDir;
+  if (spec.stdin) config.stdin = true;
+  if (spec.stdinOnce) config.stdinOnce = true;
+  if (spec.tty) config.tty = true;
   const resources = linuxResources(spec);
   if (resources) config.linux = { resources };
   return config;

@@ -109,6 +109,10 @@ export interface ContainerSpec {
   volumeMounts?: VolumeMount[];
   workingDir?: string;
   ports?: ContainerPort[];
+  /** Keep stdin open for `kubectl attach`; stdinOnce closes it after the first attach; tty allocates a terminal. */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
   /** Only on init containers: Always makes it a sidecar. */
   restartPolicy?: string;
   livenessProbe?: Probe;
