@@ -1,11 +1,14 @@
 // The agent's `containerLogs/{namespace}/{pod}/{container}` route (the kubelet's): finds the
 // container through the runtime by the io.kubernetes.* labels the pod worker puts on it, the
-// current instance or with `previous` the one before it, and streams its log file as text/plain.
+// current instance or with `previous` the last terminated one (by the pod's status when there is
+// one, see log-container-status.ts), and streams its log file as text/plain.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE } from '../agent/pod-types.ts';
 import type { ContainerStatus, RuntimeService } from '../runtime/cri.ts';
 import type { AgentRoute } from '../server/routes.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { logContainerFromStatus } from './log-container-status.ts';
 import { parseContainerLogQuery } from './log-query.ts';
 import { readContainerLogs } from './log-reader.ts';
 
@@ -34,7 +37,23 @@ function fail(res: ServerResponse, code: number, message: string): void {
   res.end(message);
 }
 
-export function containerLogsRoute(runtime: RuntimeService, now: () => number = Date.now): AgentRoute {
+/** The pod as the API has it (its status names container instances), or undefined when unknown. */
+export type PodLookup = (namespace: string, name: string) => Promise<KubeObject | undefined>;
+
+/**
+ * The instance to read: by the pod's status when it lists the container (the kubelet's rules),
+ * else by the runtime's containers alone (a status not written yet).
+ */
+async function chooseContainer(runtime: RuntimeService, lookup: PodLookup | undefined, namespace: string, pod: string, name: string, previous: boolean): Promise<ContainerPick> {
+  const all = await runtime.listContainers();
+  const podObject = lookup ? await lookup(namespace, pod).catch(() => undefined) : undefined;
+  const fromStatus = podObject ? logContainerFromStatus(podObject, name, previous) : undefined;
+  if (fromStatus && 'message' in fromStatus) return { code: 400, message: fromStatus.message };
+  const byId = fromStatus ? all.find((c) => c.id === fromStatus.id) : undefined;
+  return byId ? { container: byId } : pickContainer(all, namespace, pod, name, previous);
+}
+
+export function containerLogsRoute(runtime: RuntimeService, lookup?: PodLookup, now: () => number = Date.now): AgentRoute {
   return {
     prefix: 'containerLogs',
     async http(req: IncomingMessage, res: ServerResponse, parts: string[], url: URL) {
@@ -43,7 +62,7 @@ export function containerLogsRoute(runtime: RuntimeService, now: () => number = 
       if (parts.length !== 3 || !namespace || !pod || !container) return fail(res, 400, 'want containerLogs/{namespace}/{pod}/{container}');
       const query = parseContainerLogQuery(url.searchParams, now());
       if ('error' in query) return fail(res, 400, query.error);
-      const picked = pickContainer(await runtime.listContainers(), namespace, pod, container, query.previous);
+      const picked = await chooseContainer(runtime, lookup, namespace, pod, container, query.previous);
       if ('code' in picked) return fail(res, picked.code, picked.message);
       const { id, logPath } = picked.container;
       if (!logPath) return fail(res, 400, `container "${container}" in pod "${pod}" has no log file`);

@@ -3,7 +3,9 @@
 
 import type { Logger } from 'pino';
 import type { RestClient } from '../../client/index.ts';
-import { containerLogsRoute } from '../logs/index.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { isNotFound } from '../../machinery/status-error.ts';
+import { containerLogsRoute, type PodLookup } from '../logs/index.ts';
 import type { RuntimeService } from '../runtime/cri.ts';
 import { streamingRoutes } from '../streaming/index.ts';
 import type { AgentRoute } from './routes.ts';
@@ -25,10 +27,22 @@ export const healthzRoute: AgentRoute = {
   },
 };
 
+/** Reads a pod through the node's client (its status says which container instance is which). */
+export function podFromApi(client: RestClient): PodLookup {
+  return async (namespace, name) => {
+    try {
+      return await client.get<KubeObject>({ group: '', version: 'v1', resource: 'pods', namespace, name });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+}
+
 export function defaultAgentRoutes(deps: AgentRouteDeps): AgentRoute[] {
   return [
     healthzRoute,
-    containerLogsRoute(deps.runtime),
+    containerLogsRoute(deps.runtime, podFromApi(deps.client)),
     ...streamingRoutes({ runtime: deps.runtime, logger: deps.logger }),
   ];
 }
