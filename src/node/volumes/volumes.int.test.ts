@@ -29,7 +29,8 @@ let agent: RunningAgent | undefined;
 
 before(async () => {
   if (!root) return;
-  cluster = await startTestCluster({ controllers: [], driver: false });
+  // The default ServiceAccount and kube-root-ca.crt come from their controllers, as in a real cluster.
+  cluster = await startTestCluster({ controllers: ['serviceaccount', 'root-ca-cert-publisher'], driver: false });
   dataDir = await mkdtemp(join(tmpdir(), 'strata-volumes-'));
   out = await mkdtemp(join(tmpdir(), 'strata-volumes-out-'));
   agent = await startAgent({
@@ -38,7 +39,6 @@ before(async () => {
     nodeName: NODE, dataDir, runtime: 'process', logger, renewIntervalMs: 500,
     podManager: podManagerFor(),
   });
-  await cluster.client.create(core('serviceaccounts'), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } }).catch(() => undefined);
   await cluster.client.create(core('configmaps'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: NS }, data: { color: 'blue', 'app.conf': 'mode=fast\n' } } as KubeObject);
   await cluster.client.create(core('secrets'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret', namespace: NS }, data: { password: b64('s3cret') } } as KubeObject);
 });
@@ -150,13 +150,31 @@ test('an emptyDir is shared by the containers of a pod and removed with it', { s
   await until('the pod directory removed', async () => !existsSync(podDir), 20_000);
 });
 
-test('a projected service account token is a token the API server accepts, bound to the pod', { skip: !root && 'needs root' }, async () => {
+test('the kube-api-access projected volume: a pod-bound token the API server accepts, the cluster CA and the namespace', { skip: !root && 'needs root' }, async () => {
+  await until('the default ServiceAccount and kube-root-ca.crt', async () =>
+    (await cluster.client.get(core('serviceaccounts', 'default')).catch(() => undefined)) && cluster.client.get(core('configmaps', 'kube-root-ca.crt')).catch(() => undefined));
+  const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
   await cluster.client.create(core('pods'), pod('token', {
     serviceAccountName: 'default',
-    containers: [{ name: 'app', image: 'busybox', command: ['/bin/sh', '-c', `cat ${C}/sa/token > /dev/termination-log`], volumeMounts: [{ name: 'sa', mountPath: `${C}/sa` }] }],
-    volumes: [{ name: 'sa', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }, { downwardAPI: { items: [{ path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } }] } }] } }],
+    containers: [{
+      name: 'app', image: 'busybox',
+      command: ['/bin/sh', '-c', `mkdir -p ${C}/out/sa && cp ${sa}/token ${sa}/ca.crt ${sa}/namespace ${C}/out/sa/`],
+      volumeMounts: [{ name: 'kube-api-access-x1y2z', mountPath: sa, readOnly: true }, { name: 'out', mountPath: `${C}/out` }],
+    }],
+    // The volume upstream's ServiceAccount admission adds to every pod.
+    volumes: [
+      { name: 'kube-api-access-x1y2z', projected: { defaultMode: 420, sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ] } },
+      { name: 'out', hostPath: { path: out } },
+    ],
   }));
-  const token = (await terminated('token')).message ?? '';
+  assert.equal((await terminated('token')).exitCode, 0);
+  const token = await readFile(join(out, 'sa', 'token'), 'utf8');
+  assert.equal(await readFile(join(out, 'sa', 'namespace'), 'utf8'), NS);
+  assert.equal(await readFile(join(out, 'sa', 'ca.crt'), 'utf8'), cluster.client.config.caPem);
   assert.match(token, /^ey/);
   const review = await cluster.client.create({ group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews' },
     { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: { token } } as KubeObject);
