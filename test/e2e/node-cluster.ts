@@ -20,8 +20,19 @@ export interface UpProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+const helps = new Map<string, string>();
+
+/**
+ * `--kubelet-port 0` (any free port) when the command has the flag: the agent's HTTPS endpoint
+ * defaults to 10250, which another cluster on this machine (a parallel test) may hold.
+ */
+export function anyKubeletPort(command: 'up' | 'agent'): string[] {
+  if (!helps.has(command)) helps.set(command, strataCli([command, '--help']).stdout);
+  return helps.get(command)!.includes('--kubelet-port') ? ['--kubelet-port', '0'] : [];
+}
+
 async function spawnUp(dataDir: string, port: number, args: string[], sink: (s: string) => void, from: () => number, text: () => string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'up', '--data-dir', dataDir, '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'up', '--data-dir', dataDir, '--port', String(port), ...anyKubeletPort('up'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d: Buffer) => sink(d.toString()));
   child.stderr.on('data', (d: Buffer) => sink(d.toString()));
   const start = from();
@@ -75,7 +86,7 @@ export interface AgentProcess {
 
 /** Spawns `strata agent` and waits until it says it joined. */
 export async function startAgentProcess(args: string[]): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [MAIN, 'agent', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'agent', '--log-level', 'warn', ...anyKubeletPort('agent'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

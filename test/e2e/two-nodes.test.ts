@@ -3,6 +3,7 @@
 // constraint runs real processes on each; when node-b's agent dies its node goes NotReady, its
 // pods are evicted by the unreachable taint once their tolerationSeconds run out and come back
 // on node-a; node-b's agent started again finishes off the evicted pods and the node is Ready.
+// Each agent's HTTPS endpoint gets a free port of its own (node-cluster.ts).
 // Short node lifecycle timings (Lease of 8 s renewed every 2 s, 10 s grace) keep it quick.
 
 import assert from 'node:assert/strict';
@@ -33,8 +34,6 @@ before(async () => {
   const ca = new X509Certificate(up.kube.credentials().ca);
   const pin = `sha256:${createHash('sha256').update(ca.publicKey.export({ type: 'spki', format: 'der' })).digest('hex')}`;
   agentArgs = ['--server', up.kube.url, '--discovery-token-ca-cert-hash', pin, '--node-name', 'node-b', '--data-dir', join(dir, 'b'), ...LEASE];
-  // Both agents serve the kubelet API once that exists: the second one needs a port of its own.
-  if (strataCli(['agent', '--help']).stdout.includes('--kubelet-port')) agentArgs.push('--kubelet-port', String(await freePort()));
   agent = await startAgentProcess([...agentArgs, '--token', token.stdout.trim()]);
 });
 
