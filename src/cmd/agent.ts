@@ -220,7 +220,8 @@ export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnSt
       runtimeName: ctx.runtime,
       hostIP,
       logger: ctx.logger,
-      podsDir: join(ctx.dataDir, 'pods'),
+      // Simulated pods have no processes to give volumes to.
+      ...(ctx.runtime !== 'sim' ? { podsDir: join(ctx.dataDir, 'pods') } : {}),
       // Only a runtime that bind-mounts into its own mount namespaces can give containers that file.
       terminationLogs: runtime instanceof ProcessRuntime && runtime.capabilities().namespaces,
       ...extra,

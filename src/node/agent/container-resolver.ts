@@ -48,8 +48,9 @@ export class ContainerResolver {
       allocatable: this.#opts.allocatable?.() ?? {},
       warn: (reason, message) => this.#opts.recorder?.event(pod, 'Warning', reason, message),
     });
-    const mounts = (spec.volumeMounts ?? []).map((vm) => this.#mount(pod, spec, vm, envs));
     const { volumes } = this.#opts;
+    // Without a volume manager (simulated nodes) the agent has no volumes to mount.
+    const mounts = volumes ? (spec.volumeMounts ?? []).map((vm) => this.#mount(pod, spec, vm, envs)) : [];
     if (this.#opts.terminationLogs && volumes) {
       const containerPath = spec.terminationMessagePath || '/dev/termination-log';
       // A volume mounted at that path already gives the container its file.
