@@ -119,11 +119,15 @@ export class HpaReconciler implements Reconciler {
     }
     cond('AbleToScale', 'True', 'SucceededGetScale', "the HPA controller was able to get the target's current scale");
     const current = scale.spec?.replicas ?? 0;
+    // As upstream's recordInitialRecommendation: a controller that just started does not scale
+    // down at once, as if the current size had been recommended now.
+    if (history.recommendations.length === 0) history.recommendations.push({ replicas: current, at: now });
     const minReplicas = spec.minReplicas ?? 1;
     const maxReplicas = spec.maxReplicas;
     let desired = 0;
     let rescaleReason = '';
-    let statuses: MetricStatus[] | undefined = status.currentMetrics ?? undefined;
+    // Out of range (or disabled) no metric is computed, and the status shows none.
+    let statuses: MetricStatus[] | undefined;
 
     if (current === 0 && minReplicas !== 0) {
       // A target scaled to zero by hand is left alone.
@@ -211,6 +215,7 @@ export class HpaReconciler implements Reconciler {
     status.currentReplicas = current;
     status.desiredReplicas = desired;
     if (statuses) status.currentMetrics = statuses;
+    else delete status.currentMetrics;
     await write();
   }
 

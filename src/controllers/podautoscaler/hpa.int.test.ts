@@ -65,6 +65,44 @@ describe('HorizontalPodAutoscaler (integration)', () => {
     await c.client.delete({ ...PODS, namespace: 'default', name: 'solo' }, { gracePeriodSeconds: 0 });
   });
 
+  it('reports a missing target and an uncomputable metric in conditions and Events', async () => {
+    const hpa = (name: string, target: string): KubeObject => ({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name, namespace: 'default' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
+    });
+    await c.client.create(HPAS, hpa('ghost', 'ghost'));
+    const ghost = await until('FailedGetScale', async () => {
+      const h = await c.client.get<HorizontalPodAutoscaler>({ ...HPAS, namespace: 'default', name: 'ghost' });
+      return h.status?.conditions?.find((x) => x.type === 'AbleToScale' && x.status === 'False');
+    });
+    assert.equal(ghost.reason, 'FailedGetScale');
+    assert.match(ghost.message ?? '', /^the HPA controller was unable to get the target's current scale: /);
+
+    metrics.milliCores = 50;
+    await c.client.create(DEPLOYMENTS, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'norequest', namespace: 'default' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'norequest' } }, template: { metadata: { labels: { app: 'norequest' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } },
+    });
+    await c.client.create(HPAS, hpa('norequest', 'norequest'));
+    const active = await until('ScalingActive False', async () => {
+      const h = await c.client.get<HorizontalPodAutoscaler>({ ...HPAS, namespace: 'default', name: 'norequest' });
+      // Until the pod runs there are no metrics at all; then its missing request is the problem.
+      const cond = h.status?.conditions?.find((x) => x.type === 'ScalingActive' && x.status === 'False' && /missing request/.test(x.message ?? ''));
+      return cond && h.status?.currentMetrics ? { cond, h } : undefined;
+    });
+    assert.equal(active.cond.reason, 'FailedGetResourceMetric');
+    assert.match(active.cond.message ?? '', /^the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container app of Pod norequest-/);
+    assert.equal(active.h.status?.currentReplicas, 1);
+    assert.deepEqual(active.h.status?.currentMetrics, [{ type: 'Resource' }], 'an entry without a value: kubectl prints <unknown>');
+    await c.client.delete({ ...HPAS, namespace: 'default', name: 'ghost' });
+    await c.client.delete({ ...HPAS, namespace: 'default', name: 'norequest' });
+    await c.client.delete({ ...DEPLOYMENTS, namespace: 'default', name: 'norequest' });
+  });
+
   it('scales a Deployment up on CPU over target, then down after the stabilization window', async () => {
     metrics.milliCores = 200;
     await c.client.create(DEPLOYMENTS, {
