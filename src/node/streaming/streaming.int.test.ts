@@ -39,6 +39,8 @@ before(async () => {
   for (const c of [
     container('main', ['sleep', '300']),
     container('talk', ['sh', '-c', 'while read l; do echo "got $l"; echo "err $l" >&2; done'], { stdin: true }),
+    container('term', ['sh', '-c', 'while read l; do echo "got $l"; stty size; done'], { stdin: true, tty: true }),
+    container('once', ['sh', '-c', 'cat; echo "stdin closed"; sleep 300'], { stdin: true, stdinOnce: true }),
   ]) {
     await runtime.startContainer(await runtime.createContainer(sb, c, sandbox));
   }
@@ -214,6 +216,37 @@ describe('attach', () => {
     });
     assert.equal(text(r, 1), 'got ping\n');
     assert.equal(text(r, 2), 'err ping\n');
+  });
+});
+
+describe('attach to a TTY container and with stdinOnce', () => {
+  it("puts the caller on the container's terminal and sizes it", async () => {
+    const r = await wsSession('/attach/default/web/term?stdin=true&stdout=true&tty=true', ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.of(4), Buffer.from('{"Width":90,"Height":30}')]));
+      let out = '';
+      ws.on('message', (m: Buffer) => {
+        if (m[0] === 1) out += m.subarray(1).toString();
+        if (out.includes('30 90')) ws.close(1000);
+      });
+      const typing = setInterval(() => ws.send(Buffer.concat([Buffer.of(0), Buffer.from('hi\r')])), 200);
+      ws.once('close', () => clearInterval(typing));
+    });
+    assert.match(text(r, 1), /got hi\r\n/);
+    assert.match(text(r, 1), /30 90/);
+    assert.equal(r.channels.has(2), false);
+  });
+
+  it('closes the container stdin when the first attach closes its stdin', async () => {
+    const r = await wsSession('/attach/default/web/once?stdin=true&stdout=true&stderr=true', ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.of(0), Buffer.from('abc\n')]));
+      ws.send(Buffer.of(255, 0));
+      let out = '';
+      ws.on('message', (m: Buffer) => {
+        if (m[0] === 1) out += m.subarray(1).toString();
+        if (out.includes('stdin closed')) ws.close(1000);
+      });
+    });
+    assert.equal(text(r, 1), 'abc\nstdin closed\n');
   });
 });
 

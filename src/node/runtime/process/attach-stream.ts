@@ -4,7 +4,7 @@
 // the supervisor writes it (each entry is written synchronously, so it is there at once), split
 // back into stdout and stderr. The session ends when the container exits or the caller goes away.
 
-import { closeSync, createWriteStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, createWriteStream, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { StreamingOptions, StreamingProcess } from '../cri.ts';
 
@@ -14,6 +14,10 @@ export interface AttachTarget {
   logPath: string;
   /** The container's stdin FIFO, or '' when it was not created with stdin. */
   stdinFifo: string;
+  /** The FIFO its terminal takes sizes from, or '' when it has no TTY. */
+  resizeFifo: string;
+  /** stdinOnce: called once when this attach's stdin ends, to close the container's stdin for good. */
+  closeStdin?: () => void;
   /** The exit code once the container has ended, else undefined. */
   exitCode(): number | undefined;
 }
@@ -46,8 +50,8 @@ export function startAttach(t: AttachTarget, o: StreamingOptions): StreamingProc
   const timer = setInterval(poll, POLL_MS);
   const proc: StreamingProcess = {
     stdout,
-    resize() {
-      // The process runtime runs containers without a terminal: nothing to size.
+    resize(width, height) {
+      if (t.resizeFifo && width > 0 && height > 0) writeResize(t.resizeFifo, width, height);
     },
     exited,
     close: () => finish(t.exitCode() ?? 0),
@@ -56,11 +60,27 @@ export function startAttach(t: AttachTarget, o: StreamingOptions): StreamingProc
   if (o.stdin && t.stdinFifo) {
     const stdin = createWriteStream(t.stdinFifo, { flags: 'a' });
     stdin.on('error', () => {});
-    // The FIFO stays open for the next attach; ending the caller's stdin only detaches it.
+    // The FIFO stays open for the next attach (ending the caller's stdin only detaches it), unless
+    // the container asked for stdinOnce.
+    stdin.once('close', () => t.closeStdin?.());
     void exited.then(() => stdin.destroy());
     proc.stdin = stdin;
   }
   return proc;
+}
+
+/** One "COLS ROWS" line to the terminal's helper; lost if it is not reading (the container ended). */
+function writeResize(fifo: string, width: number, height: number): void {
+  try {
+    const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      writeSync(fd, `${Math.floor(width)} ${Math.floor(height)}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // ENXIO: no reader.
+  }
 }
 
 export interface CriLogEntry {

@@ -59,8 +59,13 @@ export function startStreamingExec(argv: readonly string[], o: StreamingExecOpti
   });
 }
 
-function ptyArgv(argv: readonly string[]): string[] {
+/**
+ * `argv` run on a new pseudo-terminal by pty-helper.py. Exec sessions resize through fd 3; a TTY
+ * container, whose helper sits inside its namespaces behind the init, through `resizeFifo`.
+ */
+export function ptyArgv(argv: readonly string[], container?: { resizeFifo: string }): string[] {
   const python = PYTHONS.find((p) => existsSync(p)) ?? 'python3';
+  const opts = container ? ['--resize', container.resizeFifo, '--keep-stdin-open'] : [];
   // 0 0: no size until the client sends its first resize, as with a real terminal before stty.
-  return [python, PTY_HELPER, '0', '0', ...argv];
+  return [python, PTY_HELPER, ...opts, '0', '0', ...argv];
 }

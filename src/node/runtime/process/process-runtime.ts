@@ -23,7 +23,7 @@ import {
   type StreamingProcess,
 } from '../cri.ts';
 import { startAttach } from './attach-stream.ts';
-import { startStreamingExec } from './exec-stream.ts';
+import { ptyArgv, startStreamingExec } from './exec-stream.ts';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
 import { containerArgv, containerEnv, wrapArgv } from './container-spec.ts';
 import { DEFAULT_LOG_OPTIONS, type CriLogWriterOptions } from './cri-log-writer.ts';
@@ -186,7 +186,10 @@ export class ProcessRuntime implements RuntimeService {
     // process starts in / and nothing is made on the host for it here.
     const cwd = mounts.length > 0 ? '/' : c.config.workingDir || '/';
     mkdirSync(cwd, { recursive: true });
-    const argv = wrapArgv(containerArgv(c.config, this.#opts.imageEntrypoints ?? {}), {
+    // A TTY container runs on a terminal of its own (pty-helper.py), sized through a FIFO by attach.
+    const own = containerArgv(c.config, this.#opts.imageEntrypoints ?? {});
+    if (c.config.tty && !existsSync(join(dir, 'resize'))) await run('mkfifo', ['-m', '600', join(dir, 'resize')]);
+    const argv = wrapArgv(c.config.tty ? ptyArgv(own, { resizeFifo: join(dir, 'resize') }) : own, {
       namespaces: c.namespaces,
       hostname,
       cgroupProcs: c.cgroupProcs,
@@ -303,9 +306,16 @@ export class ProcessRuntime implements RuntimeService {
   }
 
   async attach(containerId: string, opts: StreamingOptions): Promise<StreamingProcess> {
-    const { c } = this.#running(containerId);
+    const { c, started } = this.#running(containerId);
+    const dir = this.#store.containerDir(c.id);
     return startAttach(
-      { logPath: c.logPath, stdinFifo: c.config.stdin ? join(this.#store.containerDir(c.id), 'stdin') : '', exitCode: () => this.#store.exited(c.id)?.exitCode },
+      {
+        logPath: c.logPath,
+        stdinFifo: c.config.stdin ? join(dir, 'stdin') : '',
+        resizeFifo: c.config.tty ? join(dir, 'resize') : '',
+        exitCode: () => this.#store.exited(c.id)?.exitCode,
+        ...(c.config.stdinOnce ? { closeStdin: () => signalProcess(started.supervisorPid, started.supervisorStart, 'SIGUSR2') } : {}),
+      },
       opts,
     );
   }
@@ -396,5 +406,15 @@ export class ProcessRuntime implements RuntimeService {
     const c = this.#containers.get(id);
     if (!c) throw new RuntimeNotFoundError('container', id);
     return c;
+  }
+}
+
+/** Signals a process only if it is still the one recorded (pids are reused). */
+function signalProcess(pid: number, start: number, signal: NodeJS.Signals): void {
+  if (!isSameProcess(pid, start)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // It ended meanwhile.
   }
 }

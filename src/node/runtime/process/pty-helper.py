@@ -1,7 +1,10 @@
-# Runs a command on a new pseudo-terminal for the process runtime's `kubectl exec -t` (Node has no
-# pty API): python3 pty-helper.py COLS ROWS CMD [ARGS...]. It copies its stdin to the terminal and
-# the terminal's output to its stdout, reads "COLS ROWS" lines on fd 3 to resize the terminal (the
-# kernel then sends SIGWINCH to the command), and exits with the command's status (128 + signal).
+# Runs a command on a new pseudo-terminal for the process runtime (Node has no pty API): `kubectl
+# exec -t`, and containers with `tty: true`.
+#   python3 pty-helper.py [--resize FIFO] [--keep-stdin-open] COLS ROWS CMD [ARGS...]
+# It copies its stdin to the terminal and the terminal's output to its stdout, reads "COLS ROWS"
+# lines (on fd 3, or from FIFO) to resize the terminal (the kernel then sends SIGWINCH to the
+# command), passes SIGTERM on, and exits with the command's status (128 + signal). When its stdin
+# ends it types ^D, unless --keep-stdin-open (a container's terminal outlives its attaches).
 import errno, fcntl, os, pty, select, signal, struct, sys, termios
 
 
@@ -11,11 +14,23 @@ def set_size(fd, cols, rows):
 
 
 def main():
-    cols, rows, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+    args = sys.argv[1:]
+    ctl_fd, keep_open = 3, False
+    while args and args[0].startswith('--'):
+        if args[0] == '--resize':
+            # O_RDWR: opening does not wait for a writer, and reading never sees EOF between writers.
+            ctl_fd = os.open(args[1], os.O_RDWR)
+            args = args[2:]
+        elif args[0] == '--keep-stdin-open':
+            keep_open = True
+            args = args[1:]
+        else:
+            break
+    cols, rows, argv = int(args[0]), int(args[1]), args[2:]
     pid, master = pty.fork()
     if pid == 0:
         try:
-            os.close(3)
+            os.close(ctl_fd)
         except OSError:
             pass
         try:
@@ -25,10 +40,15 @@ def main():
             os._exit(127)
     set_size(master, cols, rows)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    inputs = [0, 3, master]
+    # The command leads its own session, outside the caller's process group: pass a stop request on.
+    signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGTERM))
+    inputs = [0, ctl_fd, master]
     ctl = b''
     while master in inputs:
-        readable, _, _ = select.select(inputs, [], [])
+        try:
+            readable, _, _ = select.select(inputs, [], [])
+        except InterruptedError:
+            continue
         for fd in readable:
             try:
                 data = os.read(fd, 65536)
@@ -44,12 +64,13 @@ def main():
             elif fd == 0:
                 if not data:
                     inputs.remove(0)
-                    os.write(master, b'\x04')  # EOF for a terminal in canonical mode
+                    if not keep_open:
+                        os.write(master, b'\x04')  # EOF for a terminal in canonical mode
                 else:
                     os.write(master, data)
             else:
                 if not data:
-                    inputs.remove(3)
+                    inputs.remove(ctl_fd)
                     continue
                 ctl += data
                 while b'\n' in ctl:

@@ -36,8 +36,16 @@ function main(dir: string): void {
     process.exit(0);
   };
 
-  // O_RDWR keeps a FIFO from blocking on open and from reading EOF while no attach is connected.
-  const stdinFd = spec.stdinFifo ? openSync(spec.stdinFifo, 'r+') : 'ignore';
+  // The supervisor holds a writer on the stdin FIFO so the container reads no EOF while no attach
+  // is connected (opened O_RDWR, it does not wait for a reader). The container gets a read-only
+  // end, so once the runtime asks (SIGUSR2, stdinOnce after the first attach) and the holder is
+  // closed, the container sees EOF when the last attach lets go.
+  let stdinHolder = spec.stdinFifo ? openSync(spec.stdinFifo, 'r+') : undefined;
+  const stdinFd = spec.stdinFifo ? openSync(spec.stdinFifo, 'r') : 'ignore';
+  process.on('SIGUSR2', () => {
+    if (stdinHolder !== undefined) closeSync(stdinHolder);
+    stdinHolder = undefined;
+  });
   const child = spawn(spec.argv[0] ?? '/bin/false', spec.argv.slice(1), {
     env: spec.env,
     cwd: spec.cwd,
