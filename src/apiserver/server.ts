@@ -143,7 +143,10 @@ export class ApiServer {
     const resource = info ? (info.subresource ? `${info.resource}/${info.subresource}` : info.resource) : '';
     const isWatch = verb === 'watch';
     let code = 200;
-    const limited = !isWatch && !isHealth(url.pathname);
+    // Like upstream's long-running request check, streams that last as long as the client wants
+    // (watches, logs, node proxy) do not hold an in-flight slot.
+    const longRunning = isWatch || info?.subresource === 'log' || info?.subresource === 'proxy';
+    const limited = !longRunning && !isHealth(url.pathname);
     if (limited) {
       this.#inflight++;
       this.#deps.metrics.inflight.inc({ kind: 'readOnly' });
@@ -159,7 +162,7 @@ export class ApiServer {
         this.#deps.metrics.inflight.dec({ kind: 'readOnly' });
       }
       this.#deps.metrics.requests.inc({ verb, resource, code: String(code) });
-      if (!isWatch) this.#deps.metrics.latency.observe({ verb, resource }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (!longRunning) this.#deps.metrics.latency.observe({ verb, resource }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 

@@ -208,6 +208,9 @@ test('nodes/proxy relays plain requests to the agent', async () => {
   assert.equal(logs.status, 200);
   assert.equal(logs.body.split('\n').filter(Boolean).length, 1);
   assert.equal((await api('/api/v1/nodes/ghost/proxy/healthz')).status, 404);
+  const pods = JSON.parse((await api(`/api/v1/nodes/${NODE}/proxy/pods`)).body);
+  assert.equal(pods.kind, 'PodList');
+  assert.deepEqual(pods.items.map((p: { metadata: { name: string } }) => p.metadata.name), ['two']);
 });
 
 function upgrade(path: string, method: string, headers: Record<string, string>): Promise<{ res: IncomingMessage; socket?: Duplex }> {

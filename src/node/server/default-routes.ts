@@ -27,6 +27,24 @@ export const healthzRoute: AgentRoute = {
   },
 };
 
+/** `/pods`: the kubelet's list of the pods bound to this node, as a v1 PodList. */
+export function podsRoute(client: RestClient, nodeName: string): AgentRoute {
+  return {
+    prefix: 'pods',
+    async http(req, res, parts) {
+      if (parts.length > 0 || (req.method !== 'GET' && req.method !== 'HEAD')) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('404 page not found');
+        return;
+      }
+      const list = await client.list({ group: '', version: 'v1', resource: 'pods' }, { fieldSelector: `spec.nodeName=${nodeName}` });
+      const items = list.items.map((p) => ({ ...p, apiVersion: 'v1', kind: 'Pod' }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }));
+    },
+  };
+}
+
 /** Reads a pod through the node's client (its status says which container instance is which). */
 export function podFromApi(client: RestClient): PodLookup {
   return async (namespace, name) => {
@@ -42,6 +60,7 @@ export function podFromApi(client: RestClient): PodLookup {
 export function defaultAgentRoutes(deps: AgentRouteDeps): AgentRoute[] {
   return [
     healthzRoute,
+    podsRoute(deps.client, deps.nodeName),
     containerLogsRoute(deps.runtime, podFromApi(deps.client)),
     ...streamingRoutes({ runtime: deps.runtime, logger: deps.logger }),
   ];
