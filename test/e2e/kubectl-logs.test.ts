@@ -168,6 +168,13 @@ test('older kubectl (1.27) reads logs the same way', () => {
 test('kubectl get --raw reaches the agent through nodes/proxy', () => {
   assert.equal(up.kube.k(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/healthz`]), 'ok');
   assert.equal(up.kube.k(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/containerLogs/default/chatty/side`]), 'side-says-hi\n');
+  const summary = JSON.parse(up.kube.k(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/stats/summary`]));
+  assert.equal(summary.node.nodeName, NODE);
+  const pods = JSON.parse(up.kube.k(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/pods`]));
+  assert.ok(pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === 'chatty'));
+  const missing = up.kube.kubectl(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/no-such-thing`]);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /NotFound/);
 });
 
 function agentStatus(opts: { cert?: Buffer; key?: Buffer }): Promise<number> {
