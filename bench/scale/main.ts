@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   const progress = setInterval(() => {
     const s = simReports.at(-1);
     const m = process.memoryUsage();
-    out(`  t=${((performance.now() - tLoad) / 1000).toFixed(0)}s created ${creatorReport.created} bound ${bound()} · CP RSS ${(m.rss / MiB).toFixed(0)} MiB heap ${(m.heapUsed / MiB).toFixed(0)} MiB · sim RSS ${((s?.rss ?? 0) / MiB).toFixed(0)} MiB, ${s?.statusWrites ?? 0} pod status writes`);
+    out(`  t=${((performance.now() - tLoad) / 1000).toFixed(0)}s created ${creatorReport.created} bound ${bound()} · CP RSS ${(m.rss / MiB).toFixed(0)} MiB heap ${(m.heapUsed / MiB).toFixed(0)} MiB · sim RSS ${((s?.rss ?? 0) / MiB).toFixed(0)} MiB, ${s?.statusWrites ?? 0} pod status writes (${s?.podErrors ?? 0} errors; ${s?.podsCached ?? 0} bound pods cached, ${s?.podsQueued ?? 0} queued, ${s?.podsSyncing ?? 0} syncing; writes ${s?.writesInFlight ?? 0} in flight, ${s?.writesQueued ?? 0} waiting)`);
   }, 10_000);
   // Until every pod the creator made is bound (all of them, unless creates failed) or the deadline.
   const target = (): number => (creatorReport.type === 'done' ? creatorReport.created : PODS);

@@ -24,6 +24,11 @@ export interface SimReport {
   heartbeatErrors?: number;
   podErrors?: number;
   writes?: number;
+  writesInFlight?: number;
+  writesQueued?: number;
+  podsCached?: number;
+  podsQueued?: number;
+  podsSyncing?: number;
   error?: string;
 }
 
@@ -39,7 +44,8 @@ const client = await RestClient.fromKubeconfig(kubeconfig!, { userAgent: 'strata
 const sim = new SimCluster({ nodes: Number(nodesArg), zones: 3, qps: Number(qpsArg ?? 1000) }, { client, logger });
 const stats = (type: SimReport['type']): void => {
   const s = sim.stats;
-  send({ type, registered: s.registered, statusWrites: s.pods.statusWrites, syncs: s.pods.syncs, leaseRenewals: s.leaseRenewals, heartbeatErrors: s.heartbeatErrors, podErrors: s.pods.errors, writes: s.writes });
+  send({ type, registered: s.registered, statusWrites: s.pods.statusWrites, syncs: s.pods.syncs, leaseRenewals: s.leaseRenewals, heartbeatErrors: s.heartbeatErrors, podErrors: s.pods.errors, writes: s.writes,
+    writesInFlight: s.writesInFlight, writesQueued: s.writesQueued, podsCached: s.podsCached, podsQueued: s.pods.queued, podsSyncing: s.pods.syncing });
 };
 
 global.gc?.();

@@ -198,6 +198,9 @@ class Http2Transport implements Transport {
       const stream = this.#sessionFor().request(h2, { endStream: body === undefined, ...(signal ? { signal } : {}) });
       if (body) stream.end(body);
       stream.once('error', reject);
+      // A stream the server resets with NO_ERROR or CANCEL closes without an 'error' event; the
+      // timeout's abort listener goes with it, so without this the call would never settle.
+      stream.once('close', () => reject(streamClosed(stream.rstCode)));
       stream.once('response', (res: IncomingHttpHeaders) => {
         resolve({ status: Number(res[':status']), headers: res, body: stream as AsyncIterable<Buffer>, cancel: () => stream.destroy() });
       });
@@ -226,6 +229,11 @@ class Http2Transport implements Transport {
     this.#session = session;
     return session;
   }
+}
+
+/** The error of a stream closed before its response (ERR_HTTP2_STREAM_ERROR, as Node names a reset stream). */
+function streamClosed(rstCode: number | undefined): Error {
+  return Object.assign(new Error(`the HTTP/2 stream was closed before a response (code ${rstCode ?? 'none'})`), { code: 'ERR_HTTP2_STREAM_ERROR', rstCode });
 }
 
 function named(ref: ResourceRef, obj: KubeObject): ResourceRef {

@@ -6,7 +6,7 @@
 // other nodes, and on failed simulated nodes, are left alone.
 
 import type { Logger } from 'pino';
-import { EventRecorder, objectKey, WorkQueue, type Clock, type EventSink, type Informer, type RestClient } from '../../../client/index.ts';
+import { EventRecorder, ItemExponentialRateLimiter, objectKey, WorkQueue, type Clock, type EventSink, type Informer, type RestClient } from '../../../client/index.ts';
 import { isConflict, isInvalid, isNotFound } from '../../../machinery/index.ts';
 import { DueQueue } from './due-queue.ts';
 import { FIELD_MANAGER } from './node-api.ts';
@@ -15,6 +15,8 @@ import { PODS, type Pod } from './types.ts';
 import { PRIORITY, type WritePacer } from './write-pacer.ts';
 
 export const NODE_NAME_INDEX = 'spec.nodeName';
+const RETRY_BASE_MS = 200;
+const RETRY_MAX_MS = 10_000;
 
 /** The informer index of pods by the node they are bound to. */
 export const podsByNode = (pod: Pod): string[] => (pod.spec?.nodeName ? [pod.spec.nodeName] : []);
@@ -36,6 +38,9 @@ export interface PodControllerStats {
   deletes: number;
   rejections: number;
   errors: number;
+  /** Pod keys waiting for a worker, and being synced now (a stall shows as these stuck). */
+  queued: number;
+  syncing: number;
 }
 
 export class PodController {
@@ -45,11 +50,14 @@ export class PodController {
   /** Which node each synced pod belongs to, so its record can be dropped once it is gone. */
   readonly #owners = new Map<string, SimNode>();
   readonly #recorders = new Map<string, EventRecorder>();
-  readonly #stats: PodControllerStats = { syncs: 0, statusWrites: 0, deletes: 0, rejections: 0, errors: 0 };
+  readonly #stats: PodControllerStats = { syncs: 0, statusWrites: 0, deletes: 0, rejections: 0, errors: 0, queued: 0, syncing: 0 };
 
   constructor(deps: PodControllerDeps) {
     this.#deps = deps;
-    this.#queue = new WorkQueue<string>({ clock: deps.clock });
+    // Per-pod back-off only, as the kubelet's pod workers retry: client-go's default limiter adds
+    // a global 10/s bucket, which after a burst of failed writes (a server shedding load) would
+    // push thousands of pods' retries minutes out. The WritePacer already bounds the write rate.
+    this.#queue = new WorkQueue<string>({ clock: deps.clock, rateLimiter: new ItemExponentialRateLimiter<string>(RETRY_BASE_MS, RETRY_MAX_MS) });
     this.#wakes = new DueQueue<string>(deps.clock, (key) => this.#queue.add(key));
     const onPod = (pod: Pod): void => {
       const node = this.#live(pod.spec?.nodeName);
@@ -59,7 +67,7 @@ export class PodController {
   }
 
   get stats(): Readonly<PodControllerStats> {
-    return { ...this.#stats };
+    return { ...this.#stats, queued: this.#queue.length };
   }
 
   /** Runs the workers until the signal aborts. */
@@ -96,6 +104,7 @@ export class PodController {
     for (;;) {
       const key = await this.#queue.get();
       if (key === undefined) return;
+      this.#stats.syncing++;
       try {
         await this.#reconcile(key);
         this.#queue.forget(key);
@@ -106,6 +115,7 @@ export class PodController {
           this.#queue.addRateLimited(key);
         }
       } finally {
+        this.#stats.syncing--;
         this.#queue.done(key);
       }
     }

@@ -33,6 +33,11 @@ export interface SimStats {
   leaseRenewals: number;
   heartbeatErrors: number;
   writes: number;
+  /** Writes started and not yet settled, and writes waiting for a token or a slot. */
+  writesInFlight: number;
+  writesQueued: number;
+  /** Bound pods in the informer's cache. */
+  podsCached: number;
   pods: Readonly<PodControllerStats>;
 }
 
@@ -169,6 +174,9 @@ export class SimCluster {
       leaseRenewals: hb.renewals,
       heartbeatErrors: hb.errors,
       writes: this.#pacer.started,
+      writesInFlight: this.#pacer.inFlight,
+      writesQueued: this.#pacer.queued,
+      podsCached: this.#podInformer.indexer.size,
       pods: this.#pods.stats,
     };
   }

@@ -63,3 +63,37 @@ describe('WritePacer', () => {
     await assert.rejects(pacer.run(PRIORITY.pod, async () => undefined), /stopped/);
   });
 });
+
+describe('WritePacer under a slow server', () => {
+  test('pod writes keep their share of the slots while Lease renewals wait (no starvation)', async () => {
+    const clock = new FakeClock(0);
+    const pacer = new WritePacer(clock, { qps: 1e6, burst: 1e6, maxInFlight: 8 });
+    // Every write takes 100 ms; 1,000 renewals are always waiting, far more than the slots serve.
+    const slow = (): Promise<void> => new Promise((r) => clock.setTimeout(r, 100));
+    let pods = 0;
+    let leases = 0;
+    const all: Promise<unknown>[] = [];
+    for (let i = 0; i < 1000; i++) all.push(pacer.run(PRIORITY.lease, () => slow().then(() => void leases++)));
+    for (let i = 0; i < 40; i++) all.push(pacer.run(PRIORITY.pod, () => slow().then(() => void pods++)));
+    for (let t = 0; t < 1000; t += 100) await clock.advance(100);
+    // The first 8 renewals took every slot before any pod write queued; from then on each 100 ms
+    // wave is split evenly (4 + 4), so 9 waves finish 36 pod writes (strict priority: none).
+    assert.equal(pods, 36);
+    assert.ok(leases >= 35, `renewals went on too (${leases})`);
+    pacer.close();
+    await clock.advance(100); // the writes in flight finish
+    await Promise.allSettled(all);
+  });
+
+  test('a lane alone may use every slot', async () => {
+    const clock = new FakeClock(0);
+    const pacer = new WritePacer(clock, { qps: 1e6, burst: 1e6, maxInFlight: 8 });
+    const release: (() => void)[] = [];
+    const all = Array.from({ length: 20 }, () => pacer.run(PRIORITY.pod, () => new Promise<void>((r) => release.push(r))));
+    await clock.advance(0);
+    assert.equal(pacer.inFlight, 8);
+    for (const r of release.splice(0)) r();
+    pacer.close();
+    await Promise.allSettled(all);
+  });
+});

@@ -1,12 +1,20 @@
 // Paces the simulator's API writes: a token bucket (qps, burst) and a cap on requests in flight,
-// with priority lanes so Lease renewals (what keeps a node alive) go before pod status and node
-// registration when the bucket runs dry. Thousands of nodes then cost a steady write rate instead
-// of a herd. One timer at most, armed only while a lane waits for tokens.
+// with lanes so Lease renewals (what keeps a node alive) go first when the bucket runs dry.
+// Thousands of nodes then cost a steady write rate instead of a herd. One timer at most, armed
+// only while a lane waits for tokens.
+//
+// The in-flight slots are shared between busy lanes by weight, not by strict priority: when the
+// server is slow, throughput is slots ÷ latency, and at 5,000 nodes with 1 s latency the Lease
+// renewals alone (500/s) would keep every slot busy and no pod would ever be marked Running (the
+// simulator "stalled"). A lane with work gets at least its weighted share of the slots; an idle
+// lane's share goes to the others.
 
 import type { Clock, TimerHandle } from '../../../client/index.ts';
 
 export const PRIORITY = { lease: 0, pod: 1, node: 2 } as const;
 export type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
+/** Each lane's share of the in-flight slots while several lanes wait, by PRIORITY index. */
+const WEIGHTS: readonly number[] = [2, 2, 1];
 
 export interface WritePacerOptions {
   /** Sustained writes per second. */
@@ -59,6 +67,7 @@ export class WritePacer {
   readonly #clock: Clock;
   readonly #options: WritePacerOptions;
   readonly #lanes: Lane[] = [new Lane(), new Lane(), new Lane()];
+  readonly #laneInFlight: number[] = [0, 0, 0];
   #tokens: number;
   #last: number;
   #inFlight = 0;
@@ -107,8 +116,8 @@ export class WritePacer {
   #pump(): void {
     if (this.#closed) return;
     while (this.#inFlight < this.#options.maxInFlight) {
-      const lane = this.#lanes.find((l) => l.length > 0);
-      if (!lane) return;
+      const lane = this.#nextLane();
+      if (lane === undefined) return;
       this.#refill();
       if (this.#tokens < 1) {
         if (!this.#timer) {
@@ -121,8 +130,18 @@ export class WritePacer {
         return;
       }
       this.#tokens -= 1;
-      this.#start(lane.take()!);
+      this.#start(lane, this.#lanes[lane]!.take()!);
     }
+  }
+
+  /** The waiting lane furthest below its weighted share of the slots; ties go to the higher priority. */
+  #nextLane(): number | undefined {
+    let best: number | undefined;
+    for (let i = 0; i < this.#lanes.length; i++) {
+      if (this.#lanes[i]!.length === 0) continue;
+      if (best === undefined || this.#laneInFlight[i]! / WEIGHTS[i]! < this.#laneInFlight[best]! / WEIGHTS[best]!) best = i;
+    }
+    return best;
   }
 
   #refill(): void {
@@ -131,8 +150,9 @@ export class WritePacer {
     this.#last = now;
   }
 
-  #start(task: Task): void {
+  #start(lane: number, task: Task): void {
     this.#inFlight++;
+    this.#laneInFlight[lane]!++;
     this.#started++;
     let result: Promise<unknown>;
     try {
@@ -142,6 +162,7 @@ export class WritePacer {
     }
     result.then(task.resolve, task.reject).finally(() => {
       this.#inFlight--;
+      this.#laneInFlight[lane]!--;
       this.#pump();
     });
   }
