@@ -51,5 +51,29 @@ export async function startAgentEndpoint(options: AgentEndpointOptions): Promise
   );
   const address = await server.listen();
   log.info({ port: address.port, reusedCertificate: cert.reused }, 'agent HTTPS endpoint listening');
+  keepCertificateFresh(server, options, log);
   return server;
+}
+
+/** How often the agent checks whether its serving certificate needs renewing. */
+const RENEW_CHECK_MS = 3_600_000;
+
+/**
+ * Like the kubelet's certificate manager: a certificate close to expiry (or no longer naming the
+ * node's addresses) is replaced through a new CSR while the server keeps running.
+ */
+function keepCertificateFresh(server: AgentServer, options: AgentEndpointOptions, log: Logger): void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    ensureServingCertificate({ client: options.client, nodeName: options.nodeName, dataDir: options.dataDir, names: options.names, logger: log, ...(options.signal ? { signal: options.signal } : {}) })
+      .then((cert) => {
+        if (!cert.reused) server.setCertificate(cert.certPem, cert.keyPem);
+      })
+      .catch((err: unknown) => log.warn({ err }, 'serving certificate renewal failed; keeping the current one'))
+      .finally(() => (busy = false));
+  }, RENEW_CHECK_MS);
+  timer.unref();
+  options.signal?.addEventListener('abort', () => clearInterval(timer), { once: true });
 }

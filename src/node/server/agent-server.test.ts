@@ -55,3 +55,31 @@ test('two routes may not claim one prefix', () => {
   const route = { prefix: 'x', http: () => undefined };
   assert.throws(() => new AgentServer({ port: 0, bind: '127.0.0.1', tls: { certPem: '', keyPem: '', caPem: '' } }, { routes: [route, route], authorize: async () => ({ allowed: true, reason: '' }), logger: pino({ level: 'silent' }) }), /two agent routes/);
 });
+
+test('a renewed serving certificate is used for new connections', async () => {
+  const { ca, serving, carol } = await pki();
+  const server = new AgentServer(
+    { port: 0, bind: '127.0.0.1', tls: { certPem: serving.certPem, keyPem: serving.keyPem, caPem: ca.certPem } },
+    { routes: [{ prefix: 'x', http: (_req, res) => void res.end('x') }], authorize: async () => ({ allowed: true, reason: '' }), logger: pino({ level: 'silent' }) },
+  );
+  const { port } = await server.listen();
+  const servedSerial = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/x', ca: ca.certPem, cert: carol.certPem, key: carol.keyPem, agent: false }, (res) => {
+        resolve((res.socket as import('node:tls').TLSSocket).getPeerCertificate().serialNumber);
+        res.resume();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  try {
+    const before = await servedSerial();
+    const renewed = await issueCertificate(ca, { commonName: 'system:node:n1', organizations: ['system:nodes'], usage: 'server', subjectAltNames: [{ type: 'ip', value: '127.0.0.1' }], days: 1, now: new Date() });
+    server.setCertificate(renewed.certPem, renewed.keyPem);
+    const after = await servedSerial();
+    assert.notEqual(after, before);
+    assert.equal(after.toLowerCase(), new (await import('node:crypto')).X509Certificate(renewed.certPem).serialNumber.toLowerCase());
+  } finally {
+    await server.close();
+  }
+});

@@ -68,6 +68,11 @@ export class AgentServer {
     return server.address() as AddressInfo;
   }
 
+  /** Serves a new certificate from now on (open connections keep theirs). */
+  setCertificate(certPem: string, keyPem: string): void {
+    this.#server?.setSecureContext({ cert: certPem, key: keyPem, ca: this.#config.tls.caPem });
+  }
+
   get port(): number {
     return (this.#server?.address() as AddressInfo | null)?.port ?? 0;
   }
