@@ -62,6 +62,10 @@ test('kubectl top and an HPA scaling a CPU-burning Deployment up and back down o
   assert.match(nodes[0]!['CPU(cores)'] ?? '', /^\d+m$/);
   assert.match(nodes[0]!['MEMORY(bytes)'] ?? '', /^\d+Mi$/);
   assert.match(nodes[0]!['MEMORY(%)'] ?? '', /^\d+%$/);
+  // kubectl get asks for a server-side Table: metrics-server's columns.
+  const printed = parseTable(kube.k(['get', 'nodemetrics']));
+  assert.deepEqual(Object.keys(printed[0] ?? {}), ['NAME', 'CPU', 'MEMORY', 'WINDOW']);
+  assert.match(printed[0]!['CPU'] ?? '', /^\d+n$/);
 
   kube.k(['apply', '-f', '-'], {
     input: JSON.stringify({

@@ -5,10 +5,12 @@
 
 import type { KubeObject } from '../../api/types.ts';
 import { parseLabelSelector, type LabelSelector } from '../../machinery/labels.ts';
+import { parseQuantity } from '../../machinery/quantity.ts';
 import { badRequest, failure, methodNotAllowed, notFound } from '../../machinery/status-error.ts';
 import type { ApiRegistry } from '../api-registry.ts';
 import type { AnyRequest } from '../http/body.ts';
 import type { ResourceRequestInfo } from '../http/request-info.ts';
+import { negotiate } from '../http/negotiate.ts';
 import { send, type AnyResponse } from '../http/respond.ts';
 import { METRICS_DEFINITIONS, METRICS_GROUP, METRICS_VERSION } from './definitions.ts';
 import type { MetricsSource } from './kubelet-scraper.ts';
@@ -43,7 +45,8 @@ export class MetricsApi {
       throw badRequest(`unable to parse requirement: ${(err as Error).message}`);
     }
     const body = info.resource === 'nodes' ? await this.#nodes(info.name, selector) : await this.#pods(info.namespace, info.name, selector);
-    send(req, res, 200, JSON.stringify(body));
+    const shape = tableShape(req.headers.accept);
+    send(req, res, 200, JSON.stringify(shape ? metricsTable(body as Record<string, unknown>, shape, query.get('includeObject')) : body));
     return 200;
   }
 
@@ -105,5 +108,48 @@ function podMetrics(pod: KubeObject, p: PodPoint): Record<string, unknown> {
     timestamp: p.timestamp,
     window: p.window,
     containers: p.containers.map((c) => ({ name: c.name, usage: usage(c.usage) })),
+  };
+}
+
+/** The Table version when the client asks for server-side printing (kubectl get podmetrics). */
+function tableShape(accept: string | undefined): 'v1' | 'v1beta1' | undefined {
+  try {
+    const shape = negotiate(accept, true);
+    return shape.kind === 'table' ? shape.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** metrics-server's table: Name, one column per resource (summed over containers), Window. */
+function metricsTable(body: Record<string, unknown>, version: 'v1' | 'v1beta1', includeObject: string | null): Record<string, unknown> {
+  const items = (Array.isArray(body['items']) ? body['items'] : [body]) as Record<string, unknown>[];
+  const column = (name: string, format: string, description: string): Record<string, unknown> => ({ name, type: 'string', format, description, priority: 0 });
+  const rows = items.map((item) => {
+    const usage = item['usage'] as Record<string, string> | undefined;
+    let cpu = 0;
+    let memory = 0;
+    for (const c of (item['containers'] as { usage: Record<string, string> }[] | undefined) ?? [{ usage: usage ?? {} }]) {
+      // Quantities keep nano precision: cpu in nanocores, memory in bytes.
+      cpu += Number(parseQuantity(c.usage['cpu'] ?? '0').nano);
+      memory += Number(parseQuantity(c.usage['memory'] ?? '0').nano / 1_000_000_000n);
+    }
+    const meta = item['metadata'] as KubeObject['metadata'];
+    const row: Record<string, unknown> = { cells: [meta.name, cpuQuantity(cpu), memoryQuantity(memory), item['window']] };
+    if (includeObject === 'Object') row['object'] = item;
+    else if (includeObject !== 'None') row['object'] = { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: meta };
+    return row;
+  });
+  return {
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${version}`,
+    metadata: {},
+    columnDefinitions: [
+      column('Name', 'name', 'Name of the resource'),
+      column('cpu', 'quantity', ''),
+      column('memory', 'quantity', ''),
+      column('Window', 'duration', ''),
+    ],
+    rows,
   };
 }
