@@ -50,7 +50,7 @@ export class HttpsKubeletClient implements KubeletClient {
         out.setTimeout(0);
         resolve(res);
       });
-      out.once('error', (err) => reject(unreachable(node, err)));
+      out.once('error', (err) => reject(unreachable(node, req.path, err)));
       out.end(req.body);
     });
   }
@@ -68,7 +68,7 @@ export class HttpsKubeletClient implements KubeletClient {
         out.setTimeout(0);
         resolve({ switched: false, response });
       });
-      out.once('error', (err) => reject(unreachable(node, err)));
+      out.once('error', (err) => reject(unreachable(node, req.path, err)));
       out.end();
     });
   }
@@ -95,9 +95,10 @@ export class HttpsKubeletClient implements KubeletClient {
   }
 }
 
-function unreachable(node: KubeObject, err: Error): Error {
+/** Upstream's wording for an agent that cannot be reached: the URL, then why. */
+function unreachable(node: KubeObject, path: string, err: Error): Error {
   if (err.name === 'AbortError') return err;
-  return failure(500, 'InternalError', `Get "https://${describe(node)}": ${err.message}`, {});
+  return failure(500, 'InternalError', `Get "https://${describe(node)}${path}": ${err.message}`);
 }
 
 function describe(node: KubeObject): string {
