@@ -3,17 +3,18 @@
 // constraint runs real processes on each; when node-b's agent dies its node goes NotReady, its
 // pods are evicted by the unreachable taint once their tolerationSeconds run out and come back
 // on node-a; node-b's agent started again finishes off the evicted pods and the node is Ready.
+// A pod bound to node-b survives a SIGKILL of its agent: the restarted agent re-adopts it.
 // Each agent's HTTPS endpoint gets a free port of its own (node-cluster.ts).
 // Short node lifecycle timings (Lease of 8 s renewed every 2 s, 10 s grace) keep it quick.
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, freePort, parseTable } from './harness.ts';
-import { getJson, killAllWith, startAgentProcess, startUp, stopProcess, strataCli, type AgentProcess, type UpProcess } from './node-cluster.ts';
+import { getJson, killAllWith, pidsWith, startAgentProcess, startUp, stopProcess, strataCli, type AgentProcess, type UpProcess } from './node-cluster.ts';
 
 let up: UpProcess;
 let agent: AgentProcess | undefined;
@@ -138,4 +139,35 @@ test('two nodes Ready, a Deployment spread over both, and node-b\'s pods evicted
     return list.length === 4 && list.every((p) => !onB.includes(p.uid)) && list;
   }, 30_000, 250);
   assert.deepEqual(perNode(settled), { 'node-a': 4 });
+});
+
+test('strata agent killed with SIGKILL and started again re-adopts its pod: same uid, same process, no restart', async () => {
+  const starts = join(marker, 'solo-starts');
+  up.kube.k(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'solo' },
+      spec: { nodeName: 'node-b', terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', `echo x >> ${starts}; sleep 3600 # ${marker} solo`] }] },
+    }),
+  });
+  const view = (): { uid: string; restarts: number; id: string; phase: string } | undefined => {
+    const p = getJson(up.kube, ['pod', 'solo']);
+    const cs = p?.status?.containerStatuses?.[0];
+    return p && { uid: p.metadata.uid, restarts: cs?.restartCount, id: cs?.containerID, phase: p.status.phase };
+  };
+  const before = await eventually('solo Running on node-b', () => view()?.phase === 'Running' && view(), 30_000, 250);
+  const pids = pidsWith(`# ${marker} solo`).sort();
+  assert.ok(pids.length > 0);
+
+  await stopProcess(agent!.child, 'SIGKILL');
+  agent = await startAgentProcess(agentArgs);
+  // A resync after the restart has looked at the container: the status is written again.
+  await new Promise((r) => setTimeout(r, 3000));
+  const after = await eventually('solo Running again', () => view()?.phase === 'Running' && view(), 30_000, 250);
+  assert.deepEqual(after, before, 'the same pod and container, not restarted');
+  assert.deepEqual(pidsWith(`# ${marker} solo`).sort(), pids, 'the same processes');
+  assert.equal(readFileSync(starts, 'utf8'), 'x\n', 'the container started once');
+  const podsOnB = (getJson(up.kube, ['pods', '--field-selector', 'spec.nodeName=node-b'])?.items ?? []).length;
+  assert.equal(podsOnB, 1);
 });
