@@ -148,7 +148,7 @@ export async function nodeProxy(call: ResourceCall): Promise<void> {
       res.end();
       resolve();
     };
-    req.on('close', finish);
+    // Not the request's 'close': it fires as soon as a POST body has been read.
     res.on('close', finish);
     upstream.on('error', finish);
     upstream.on('end', finish);

@@ -45,6 +45,17 @@ const echoExec: AgentRoute = {
   },
 };
 
+/** Echoes the method and body of plain requests (nodes/proxy relays them as they are). */
+const echoHttp: AgentRoute = {
+  prefix: 'echo',
+  async http(req, res) {
+    const chunks: Buffer[] = [];
+    for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
+    res.writeHead(201, { 'content-type': 'text/plain' });
+    res.end(`${req.method} ${Buffer.concat(chunks).toString()}`);
+  },
+};
+
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'strata-agent-server-'));
   cp = await startControlPlane({
@@ -66,7 +77,7 @@ before(async () => {
     nodeName: NODE, dataDir: join(dir, 'agent'), runtime: 'process', logger, renewIntervalMs: 500,
     podManager: podManagerFor({ stopContainersOnStop: { maxGraceSeconds: 2 } }),
     kubeletPort: 0,
-    extraRoutes: [echoExec],
+    extraRoutes: [echoExec, echoHttp],
   });
   await local.create(PODS, {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'two', namespace: 'default' },
@@ -97,7 +108,7 @@ interface Answer {
   headers: IncomingMessage['headers'];
 }
 
-function call(port: number, path: string, opts: RequestOptions = {}, maxMs = 10_000): Promise<Answer> {
+function call(port: number, path: string, opts: RequestOptions & { body?: string } = {}, maxMs = 10_000): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, ca: cp.pki.caCertPem, ...opts }, (res) => {
       const chunks: Buffer[] = [];
@@ -107,13 +118,13 @@ function call(port: number, path: string, opts: RequestOptions = {}, maxMs = 10_
     });
     req.setTimeout(maxMs, () => req.destroy(new Error(`timed out: ${path}`)));
     req.on('error', reject);
-    req.end();
+    req.end(opts.body);
   });
 }
 
 const admin = (): RequestOptions => ({ cert: cp.pki.adminCertPem, key: cp.pki.adminKeyPem });
 const apiPort = (): number => Number(new URL(cp.url).port);
-const api = (path: string, opts: RequestOptions = {}): Promise<Answer> => call(apiPort(), path, { ...admin(), ...opts });
+const api = (path: string, opts: RequestOptions & { body?: string } = {}): Promise<Answer> => call(apiPort(), path, { ...admin(), ...opts });
 
 test('the agent serves with a kubelet-serving certificate from the cluster CA and reports its port', async () => {
   const node = await local.get({ group: '', version: 'v1', resource: 'nodes', name: NODE });
@@ -208,6 +219,8 @@ test('nodes/proxy relays plain requests to the agent', async () => {
   assert.equal(logs.status, 200);
   assert.equal(logs.body.split('\n').filter(Boolean).length, 1);
   assert.equal((await api('/api/v1/nodes/ghost/proxy/healthz')).status, 404);
+  const posted = await api(`/api/v1/nodes/${NODE}/proxy/echo`, { method: 'POST', body: 'payload', headers: { 'content-type': 'text/plain' } });
+  assert.deepEqual([posted.status, posted.body], [201, 'POST payload']);
   const pods = JSON.parse((await api(`/api/v1/nodes/${NODE}/proxy/pods`)).body);
   assert.equal(pods.kind, 'PodList');
   assert.deepEqual(pods.items.map((p: { metadata: { name: string } }) => p.metadata.name), ['two']);
