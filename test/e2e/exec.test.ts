@@ -145,6 +145,39 @@ describe('kubectl attach', () => {
   }
 });
 
+describe('kubectl run -i (attach to a new pod)', () => {
+  test('1.33: sends stdin to a fresh pod, prints its output and removes it with --rm', async () => {
+    const r = await kubectl(KUBECTL_133, ['run', 'once', '-i', '--rm', '--restart=Never', '--image=busybox', '--command', '--', 'sh', '-c', `read l; echo "got $l"; echo ${marker} >/dev/null`], 'typed line\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /got typed line/);
+    await eventually('the pod removed', () => up.kube.kubectl(['get', 'pod', 'once']).code !== 0, 30_000);
+  });
+
+  test('1.33: -it puts the new pod on a terminal', async () => {
+    const cmd = `stty cols 77 rows 22; ${KUBECTL_133} --kubeconfig ${up.kube.kubeconfig} --cache-dir ${up.kube.cacheDir} run term -it --rm --restart=Never --image=busybox --command -- sh -c 'read l; tty; stty size; echo "got $l"; echo ${marker} >/dev/null'`;
+    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      // The line is typed until the pod's terminal has it (keys typed before the attach are lost).
+      await eventually(
+        'the answer on the terminal',
+        () => {
+          child.stdin.write('hello\r');
+          return /got hello/.test(out);
+        },
+        60_000,
+        500,
+      );
+      assert.match(out, /\/dev\/pts\/\d+/);
+      assert.match(out, /22 77/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('kubectl cp', () => {
   test('copies a file into the container and back (tar through exec)', async () => {
     const local = join(dir, 'upload.txt');
