@@ -29,7 +29,8 @@ export interface UpgradeCall extends AgentCallContext {
 }
 
 /** Whether this subresource is one the agent serves (and so may be asked to switch protocols). */
-export function isAgentSubresource(resource: string, subresource: string | undefined): boolean {
+export function isAgentSubresource(group: string, resource: string, subresource: string | undefined): boolean {
+  if (group !== '') return false;
   if (resource === 'pods') return subresource === 'exec' || subresource === 'attach' || subresource === 'portforward';
   return resource === 'nodes' && subresource === 'proxy';
 }
@@ -75,7 +76,7 @@ function rawHead(statusCode: number, statusMessage: string, rawHeaders: readonly
 /** Serves an upgrade request (already authenticated and authorized) by tunnelling it to the agent. */
 export async function proxyUpgrade(call: UpgradeCall): Promise<number> {
   const { info, req, socket, head } = call;
-  if (info.subresource === undefined || info.name === undefined || !isAgentSubresource(info.resource, info.subresource)) {
+  if (info.subresource === undefined || info.name === undefined || !isAgentSubresource(info.group, info.resource, info.subresource)) {
     throw badRequest(`${info.resource}${info.subresource ? `/${info.subresource}` : ''} does not support switching protocols`);
   }
   let target: { node: Awaited<ReturnType<typeof podNode>>; path: string };
