@@ -82,6 +82,10 @@ export class ApiServer {
       requestCert: true,
       rejectUnauthorized: false,
       settings: { maxConcurrentStreams: 1000 },
+      // Node's default (10 MB per session) counts response bytes not yet on the wire: a busy
+      // client (a simulator with a 150,000-pod watch, a prober with lists in flight) crossed it
+      // and had new streams refused with ENHANCE_YOUR_CALM. In MB, per connection.
+      maxSessionMemory: 256,
     });
     server.on('request', (req, res) => void this.#handle(req, res));
     // HTTP/1.1 requests to switch protocols (exec, attach, port-forward over WebSocket or SPDY).

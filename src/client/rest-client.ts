@@ -219,6 +219,9 @@ class Http2Transport implements Transport {
       ...(c.caPem ? { ca: c.caPem } : {}),
       ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}),
       rejectUnauthorized: !c.insecureSkipTlsVerify,
+      // A large watch (every pod of a big cluster) buffers more than Node's 10 MB default here
+      // while the event loop is busy; beyond it, new requests on the session would be refused.
+      maxSessionMemory: 256,
     });
     const drop = (): void => {
       if (this.#session === session) this.#session = undefined;

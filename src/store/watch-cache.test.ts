@@ -106,6 +106,33 @@ const all = () => true;
 const isRed = (o: Item) => o.color === 'red';
 
 describe('WatchCache', () => {
+  it('replays superseded events with their own content once their serialized forms were dropped', async () => {
+    const { store, cache, settle, close } = await setup();
+    try {
+      await cache.start();
+      const live: string[] = [];
+      cache.watch(0, all, (type, entry) => void live.push(`${type} ${entry.frame(type).toString().trim()}`) || true);
+      const a = await store.create('/items/a', put({ name: 'a', color: 'red' }));
+      const a2 = await store.update('/items/a', put({ name: 'a', color: 'blue' }), a.modRevision);
+      await settle();
+      await store.update('/items/a', put({ name: 'a', color: 'green' }), a2.modRevision);
+      await settle();
+      // Every frame the live watcher got was complete and its own; a replay after the create gets
+      // the same bytes again, made anew for the entries no longer current.
+      const replayed: string[] = [];
+      const w = cache.watch(a.modRevision, all, (type, entry) => void replayed.push(`${type} ${entry.frame(type).toString().trim()}`) || true);
+      await settle();
+      assert.equal(live.length, 3);
+      assert.deepEqual(replayed, live.slice(1));
+      assert.match(live[0]!, /^ADDED \{"type":"ADDED","object":\{"name":"a","color":"red","rv":1\}\}$/);
+      assert.match(live[1]!, /"color":"blue","rv":2/);
+      assert.equal(cache.get('/items/a')?.json(), '{"name":"a","color":"green","rv":3}');
+      w.close();
+    } finally {
+      await close();
+    }
+  });
+
   it('starts from a list of the prefix at the store revision', async () => {
     const { store, cache, close } = await setup();
     try {
