@@ -111,7 +111,10 @@ describe('WatchCache', () => {
     try {
       await cache.start();
       const live: string[] = [];
-      cache.watch(0, all, (type, entry) => void live.push(`${type} ${entry.frame(type).toString().trim()}`) || true);
+      cache.watch(0, all, (type, entry) => {
+        live.push(`${type} ${entry.frame(type).toString().trim()}`);
+        return true;
+      });
       const a = await store.create('/items/a', put({ name: 'a', color: 'red' }));
       const a2 = await store.update('/items/a', put({ name: 'a', color: 'blue' }), a.modRevision);
       await settle();
@@ -120,7 +123,10 @@ describe('WatchCache', () => {
       // Every frame the live watcher got was complete and its own; a replay after the create gets
       // the same bytes again, made anew for the entries no longer current.
       const replayed: string[] = [];
-      const w = cache.watch(a.modRevision, all, (type, entry) => void replayed.push(`${type} ${entry.frame(type).toString().trim()}`) || true);
+      const w = cache.watch(a.modRevision, all, (type, entry) => {
+        replayed.push(`${type} ${entry.frame(type).toString().trim()}`);
+        return true;
+      });
       await settle();
       assert.equal(live.length, 3);
       assert.deepEqual(replayed, live.slice(1));
