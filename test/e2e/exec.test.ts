@@ -9,7 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { Exec, KubeConfig, PortForward } from '@kubernetes/client-node';
 import { eventually, freePort, KUBECTL, KUBECTL_127, KUBECTL_133 } from './harness.ts';
 import { getJson, killAllWith, startUp, type UpProcess } from './node-cluster.ts';
 
@@ -213,4 +216,35 @@ describe('kubectl port-forward', () => {
       }
     });
   }
+});
+
+describe('@kubernetes/client-node (WebSocket v5 exec, v4.channel.k8s.io port-forward)', () => {
+  test('Exec gets the output and the exit code in the status', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(up.kube.kubeconfig);
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const status = await new Promise<{ status?: string; details?: { causes?: { reason?: string; message?: string }[] } }>((resolve, reject) => {
+      new Exec(kc).exec('default', 'shell', 'side', ['sh', '-c', 'echo $WHO; exit 2'], stdout, null, null, false, resolve).catch(reject);
+    });
+    assert.equal(status.status, 'Failure');
+    assert.deepEqual(status.details?.causes, [{ reason: 'ExitCode', message: '2' }]);
+    await eventually('the output', () => out === 'side\n', 5000);
+  });
+
+  test('PortForward relays an HTTP request to the pod', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(up.kube.kubeconfig);
+    const forward = new PortForward(kc);
+    const local = createServer((socket) => void forward.portForward('default', 'web', [webPort], socket, null, socket));
+    await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(local.address() as AddressInfo).port}/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(10_000) });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), `served through port-forward ${marker}\n`);
+    } finally {
+      local.close();
+    }
+  });
 });

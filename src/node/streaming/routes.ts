@@ -13,7 +13,8 @@ import type { RuntimeService, StreamingProcess } from '../runtime/cri.ts';
 import type { AgentRoute } from '../server/routes.ts';
 import { findRunningContainer, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from './container-lookup.ts';
 import { PortForwardHandler } from './portforward-spdy.ts';
-import { negotiate, PORTFORWARD_PROTOCOL, PORTFORWARD_TUNNEL_PROTOCOL, REMOTECOMMAND_PROTOCOLS, type RemoteCommandProtocol } from './protocols.ts';
+import { negotiate, PORTFORWARD_PROTOCOL, PORTFORWARD_TUNNEL_PROTOCOL, PORTFORWARD_WS_PROTOCOLS, REMOTECOMMAND_PROTOCOLS, type RemoteCommandProtocol } from './protocols.ts';
+import { parsePorts, serveWebSocketPortForward } from './portforward-ws.ts';
 import { runRemoteCommand, type RemoteCommandChannels } from './remotecommand.ts';
 import { spdyRemoteCommandChannels } from './remotecommand-spdy.ts';
 import { wsRemoteCommandChannels, type WantedStreams } from './remotecommand-ws.ts';
@@ -40,7 +41,7 @@ export function streamingRoutes(deps: StreamingDeps): AgentRoute[] {
   return [
     { prefix: 'exec', upgrade: (req, socket, head, parts, url) => remoteCommand(deps, 'exec', req, socket, head, parts, url) },
     { prefix: 'attach', upgrade: (req, socket, head, parts, url) => remoteCommand(deps, 'attach', req, socket, head, parts, url) },
-    { prefix: 'portForward', upgrade: (req, socket, head, parts) => portForward(deps, req, socket, head, parts) },
+    { prefix: 'portForward', upgrade: (req, socket, head, parts, url) => portForward(deps, req, socket, head, parts, url) },
   ];
 }
 
@@ -116,7 +117,7 @@ function requestProblem(kind: 'exec' | 'attach', pod: string, command: string[],
   return undefined;
 }
 
-async function portForward(deps: StreamingDeps, req: IncomingMessage, socket: Duplex, head: Buffer, parts: string[]): Promise<void> {
+async function portForward(deps: StreamingDeps, req: IncomingMessage, socket: Duplex, head: Buffer, parts: string[], url: URL): Promise<void> {
   const [namespace, pod] = parts;
   if (!namespace || !pod || parts.length > 3) {
     rejectUpgrade(socket, badRequest(`expected /portForward/{namespace}/{pod}, got /portForward/${parts.join('/')}`));
@@ -132,8 +133,20 @@ async function portForward(deps: StreamingDeps, req: IncomingMessage, socket: Du
   const log = deps.logger?.child({ pod: `${namespace}/${pod}`, kind: 'portforward' });
   let transport: SpdyTransport;
   if (isWebSocketRequest(req)) {
-    if (!offeredWebSocketProtocols(req).includes(PORTFORWARD_TUNNEL_PROTOCOL)) {
-      rejectUpgrade(socket, badRequest(`requested protocol(s) are not supported: [${offeredWebSocketProtocols(req).join(' ')}]; supports [${PORTFORWARD_TUNNEL_PROTOCOL}]`));
+    const offered = offeredWebSocketProtocols(req);
+    const channelProtocol = negotiate(offered, PORTFORWARD_WS_PROTOCOLS);
+    if (!offered.includes(PORTFORWARD_TUNNEL_PROTOCOL) && channelProtocol) {
+      const ports = parsePorts(url);
+      if (typeof ports === 'string') {
+        rejectUpgrade(socket, badRequest(ports));
+        return;
+      }
+      const ws = await acceptWebSocket(req, socket, head, channelProtocol);
+      serveWebSocketPortForward(ws, ports, `${namespace}/${pod}`, (port) => dial(namespace, pod, port));
+      return;
+    }
+    if (!offered.includes(PORTFORWARD_TUNNEL_PROTOCOL)) {
+      rejectUpgrade(socket, badRequest(`requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[PORTFORWARD_TUNNEL_PROTOCOL, ...PORTFORWARD_WS_PROTOCOLS].join(' ')}]`));
       return;
     }
     transport = webSocketTransport(await acceptWebSocket(req, socket, head, PORTFORWARD_TUNNEL_PROTOCOL));

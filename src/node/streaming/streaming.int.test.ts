@@ -286,6 +286,25 @@ describe('port-forward', () => {
     ws.close();
   });
 
+  it('speaks the older WebSocket protocol (v4.channel.k8s.io): channel pairs per port, each opened with the port', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/portForward/default/web?ports=${echoPort}`, ['v4.channel.k8s.io']);
+    const messages: Buffer[] = [];
+    const echoed = new Promise<void>((resolve) =>
+      ws.on('message', (m: Buffer) => {
+        messages.push(m);
+        if (m[0] === 0 && m.subarray(1).toString() === 'over channels') resolve();
+      }),
+    );
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    assert.equal(ws.protocol, 'v4.channel.k8s.io');
+    ws.send(Buffer.concat([Buffer.of(0), Buffer.from('over channels')]));
+    await echoed;
+    const lePort = Buffer.alloc(2);
+    lePort.writeUInt16LE(echoPort);
+    assert.deepEqual(messages.slice(0, 2), [Buffer.concat([Buffer.of(0), lePort]), Buffer.concat([Buffer.of(1), lePort])]);
+    ws.close();
+  });
+
   it('reports a port nobody listens on, on the error stream', async () => {
     const up = await spdyUpgrade(port, '/portForward/default/web', ['portforward.k8s.io']);
     const closed = createTcpServer();
