@@ -25,6 +25,7 @@ program
   .option('--node-name <name>', 'name of this machine\'s Node (default: the hostname)')
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
   .option('--kubelet-port <port>', 'HTTPS port of the node agent (logs, exec, port-forward, stats); 0 picks a free one', '10250')
+  .option('--eviction-hard <list>', 'hard eviction thresholds of the node: pods are evicted while one is crossed', 'memory.available<100Mi,nodefs.available<10%')
   .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn');
 withHpa(withNodeMonitor(program.commands.at(-1) as Command)).action(async (opts: UpFlags) => {
   await (await import('./up.ts')).runUp(opts);
@@ -79,6 +80,7 @@ program
   .option('--instance-type <name>', 'node.kubernetes.io/instance-type of the nodes', 'sim.standard')
   .option('--cluster-cidr <cidr>', 'range the nodes\' pod CIDRs are carved from', '10.128.0.0/9')
   .option('--node-cidr-mask-size <bits>', 'size of each node\'s pod CIDR', '24')
+  .option('--node-cidr <cidr>', 'range the nodes\' fake InternalIPs come from (default 10.64.0.0/11); pod ranges and InternalIPs start at an offset derived from --prefix and skip those other Nodes hold')
   .option('--fail-after <duration>', 'stop every node\'s heartbeats after this long (an outage)')
   .option('--pod-run-duration <duration>', 'run time of pods with restartPolicy Never/OnFailure (default: they run until deleted)')
   .option('--ready-delay <duration>', 'readiness delay of containers without a readinessProbe', '0s')

@@ -22,6 +22,7 @@ export interface SimFlags {
   instanceType: string;
   clusterCidr: string;
   nodeCidrMaskSize: string;
+  nodeCidr?: string;
   failAfter?: string;
   podRunDuration?: string;
   readyDelay: string;
@@ -58,6 +59,7 @@ export function simOptionsFromFlags(flags: SimFlags): SimOptions {
     instanceType: flags.instanceType,
     clusterCidr: flags.clusterCidr,
     nodeCidrMaskSize: integer(flags.nodeCidrMaskSize, '--node-cidr-mask-size'),
+    ...(flags.nodeCidr ? { nodeCidr: flags.nodeCidr } : {}),
     leaseDurationSeconds: leaseMs / 1000,
     nodeStatusUpdateFrequencyMs: parseDuration(flags.nodeStatusUpdateFrequency, '--node-status-update-frequency'),
     readyDelayMs: parseDuration(flags.readyDelay, '--ready-delay'),

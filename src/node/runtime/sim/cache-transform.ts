@@ -1,10 +1,11 @@
 // Trims objects before they enter the simulator's informer caches, as client-go's SetTransform
 // does for kube-scheduler: managedFields go (often half an object's size), and Nodes keep only
-// what the simulator reads (identity, podCIDR, conditions). With thousands of nodes this is most
+// what the simulator reads (identity, podCIDR, InternalIP, conditions). With thousands of nodes this is most
 // of the simulator's memory.
 
 import type { KubeObject } from '../../../api/types.ts';
 import type { ListWatch } from '../../../client/index.ts';
+import { internalIpOf } from './address-plan.ts';
 import type { Node } from './types.ts';
 
 /** A ListWatch whose listed and watched objects pass through `fn` first. */
@@ -36,6 +37,10 @@ export function slimNode(node: Node): Node {
     kind: node.kind,
     metadata: { ...(name ? { name } : {}), ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}), ...(deletionTimestamp ? { deletionTimestamp } : {}) },
     spec: node.spec?.podCIDR ? { podCIDR: node.spec.podCIDR } : {},
-    status: { ...(node.status?.conditions ? { conditions: node.status.conditions } : {}) },
+    status: {
+      ...(node.status?.conditions ? { conditions: node.status.conditions } : {}),
+      // The InternalIP alone, so a simulator can keep clear of the addresses Nodes hold.
+      ...(internalIpOf(node) ? { addresses: [{ type: 'InternalIP', address: internalIpOf(node) }] } : {}),
+    },
   };
 }

@@ -4,8 +4,8 @@
 // out pod IPs like CNI's host-local IPAM (next free address after the last one, skipping the
 // network, gateway and broadcast addresses). A pool is a bitmap: a /24 costs 32 bytes.
 
-/** Node InternalIPs come from here: 10.64.0.0/11, clear of the usual service and pod ranges. */
-const NODE_NETWORK = { base: ipv4ToNumber('10.64.0.0'), size: 2 ** 21 };
+/** Node InternalIPs come from here by default: 10.64.0.0/11, clear of the usual service and pod ranges. */
+export const DEFAULT_NODE_CIDR = '10.64.0.0/11';
 
 export interface Cidr {
   base: number;
@@ -50,10 +50,32 @@ export function nodePodCidr(cluster: Cidr, maskSize: number, index: number): str
   return formatCidr({ base: cluster.base + index * 2 ** (32 - maskSize), prefix: maskSize });
 }
 
-/** A fake, unique InternalIP for the index-th node. */
-export function nodeInternalIp(index: number): string {
-  if (index < 0 || index + 1 >= NODE_NETWORK.size) throw new Error(`node index ${index} out of range`);
-  return numberToIpv4(NODE_NETWORK.base + index + 1);
+/** How many node InternalIPs the node CIDR holds (its network address is never one). */
+export function nodeAddressCount(network: Cidr): number {
+  return 2 ** (32 - network.prefix) - 2;
+}
+
+/** A fake, unique InternalIP for the slot-th node of the node CIDR. */
+export function nodeInternalIp(slot: number, network: Cidr = parseCidr(DEFAULT_NODE_CIDR)): string {
+  if (slot < 0 || slot >= nodeAddressCount(network)) throw new Error(`node slot ${slot} does not fit ${formatCidr(network)}`);
+  return numberToIpv4(network.base + slot + 1);
+}
+
+/** Simulators start this many slots apart at most; one block holds a mid-size simulator's nodes. */
+export const SLOT_BLOCK = 1024;
+
+/**
+ * The first address slot of a simulator, derived from its node name prefix: two simulators with
+ * different prefixes against one server start in different blocks (unless the hash collides;
+ * then the simulator still skips the ranges Nodes already hold), so their pod and node IPs do not
+ * overlap. The default prefix starts at 0, as before.
+ */
+export function prefixSlotOffset(prefix: string, slots: number): number {
+  const blocks = Math.floor(slots / SLOT_BLOCK);
+  if (prefix === 'sim-' || blocks <= 1) return 0;
+  let h = 0x811c9dc5; // FNV-1a: stable across processes and versions, unlike Math.random.
+  for (let i = 0; i < prefix.length; i++) h = Math.imul(h ^ prefix.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % blocks) * SLOT_BLOCK;
 }
 
 export class IpPool {

@@ -7,7 +7,7 @@ const T = Date.parse('2030-01-01T00:00:00Z');
 
 describe('simulated Node objects', () => {
   test('labels, zones spread round-robin, capacity, addresses, nodeInfo, pod range', () => {
-    const config = resolveSimConfig({ zones: 3, cpu: '16', memory: '64Gi', pods: 50, labels: parseLabels('team=infra,tier=gold'), prefix: 'dc1-' });
+    const config = resolveSimConfig({ zones: 3, cpu: '16', memory: '64Gi', pods: 50, labels: parseLabels('team=infra,tier=gold'), prefix: 'dc1-', addressOffset: 0 });
     const nodes = [0, 1, 2, 3].map((i) => buildNode(config, nodeIdentity(config, i), T, 'boot'));
     const labels = nodes.map((n) => n.metadata.labels ?? {});
     assert.deepEqual(labels.map((l) => l['topology.kubernetes.io/zone']), ['sim-region-a', 'sim-region-b', 'sim-region-c', 'sim-region-a']);

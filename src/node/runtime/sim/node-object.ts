@@ -8,7 +8,7 @@ import { microTime } from '../../../client/index.ts';
 import type { OwnerReference } from '../../../api/types.ts';
 import { metaTime } from './pod-status.ts';
 import { nodeName, zoneName, type SimConfig } from './options.ts';
-import { nodeInternalIp, nodePodCidr, parseCidr } from './ip-pool.ts';
+import { slotAddresses, type NodeAddresses } from './address-plan.ts';
 import { NODE_LEASE_NAMESPACE, type Node, type NodeCondition } from './types.ts';
 import { RUNTIME_NAME, RUNTIME_VERSION } from './sim-runtime.ts';
 import type { Lease } from '../../../client/index.ts';
@@ -27,14 +27,10 @@ export interface NodeIdentity {
   zone: string;
 }
 
-export function nodeIdentity(config: SimConfig, index: number): NodeIdentity {
-  return {
-    name: nodeName(config, index),
-    index,
-    internalIP: nodeInternalIp(index),
-    podCIDR: nodePodCidr(parseCidr(config.clusterCidr), config.nodeCidrMaskSize, index),
-    zone: zoneName(config, index),
-  };
+/** The index-th node's identity; its addresses are the plan's, or by default those of slot offset + index. */
+export function nodeIdentity(config: SimConfig, index: number, addresses?: NodeAddresses): NodeIdentity {
+  const { podCIDR, internalIP } = addresses ?? slotAddresses(config, (config.addressOffset + index) % config.addressSlots);
+  return { name: nodeName(config, index), index, internalIP, podCIDR, zone: zoneName(config, index) };
 }
 
 /** The conditions a healthy node reports, in kubelet's order; NetworkUnavailable is the network plugin's. */

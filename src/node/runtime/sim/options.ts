@@ -4,7 +4,7 @@
 // rest of the simulator reads. Also the naming scheme of nodes and zones.
 
 import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue, quantityToMilli, tryParseQuantity } from '../../../machinery/index.ts';
-import { nodeRangeCount, parseCidr } from './ip-pool.ts';
+import { DEFAULT_NODE_CIDR, nodeAddressCount, nodeRangeCount, parseCidr, prefixSlotOffset } from './ip-pool.ts';
 
 export interface SimOptions {
   /** Nodes start() registers. */
@@ -24,6 +24,13 @@ export interface SimOptions {
   /** Pod ranges are carved from here, one /nodeCidrMaskSize per node. */
   clusterCidr?: string;
   nodeCidrMaskSize?: number;
+  /** Node InternalIPs come from here. */
+  nodeCidr?: string;
+  /**
+   * The first address slot (pod range and InternalIP) of this simulator's nodes; by default
+   * derived from the prefix, so simulators with different prefixes get disjoint addresses.
+   */
+  addressOffset?: number;
   leaseDurationSeconds?: number;
   /** Upstream renews at a quarter of the lease duration. */
   leaseRenewIntervalMs?: number;
@@ -55,6 +62,10 @@ export interface SimConfig {
   readonly instanceType: string;
   readonly clusterCidr: string;
   readonly nodeCidrMaskSize: number;
+  readonly nodeCidr: string;
+  /** Address slots there are (pod ranges and InternalIPs alike), and the first this simulator uses. */
+  readonly addressSlots: number;
+  readonly addressOffset: number;
   readonly leaseDurationSeconds: number;
   readonly leaseRenewIntervalMs: number;
   readonly nodeStatusUpdateFrequencyMs: number;
@@ -96,9 +107,12 @@ export function resolveSimConfig(o: SimOptions = {}): SimConfig {
   }
   const cluster = parseCidr(o.clusterCidr ?? '10.128.0.0/9');
   const maskSize = intOption('node CIDR mask size', o.nodeCidrMaskSize ?? 24, cluster.prefix, 30);
+  const nodeNetwork = parseCidr(o.nodeCidr ?? DEFAULT_NODE_CIDR);
+  if (nodeNetwork.prefix > 30) throw new Error(`invalid node CIDR "${o.nodeCidr}" (want /30 or larger)`);
+  const addressSlots = Math.min(nodeRangeCount(cluster, maskSize), nodeAddressCount(nodeNetwork));
   const leaseDurationSeconds = intOption('lease duration', o.leaseDurationSeconds ?? 40, 1);
   const config: SimConfig = {
-    nodes: intOption('node count', o.nodes ?? 1, 0, nodeRangeCount(cluster, maskSize)),
+    nodes: intOption('node count', o.nodes ?? 1, 0, addressSlots),
     prefix,
     capacity: Object.freeze({
       cpu: quantityOption('cpu', o.cpu ?? '32'),
@@ -112,6 +126,9 @@ export function resolveSimConfig(o: SimOptions = {}): SimConfig {
     instanceType: o.instanceType ?? 'sim.standard',
     clusterCidr: o.clusterCidr ?? '10.128.0.0/9',
     nodeCidrMaskSize: maskSize,
+    nodeCidr: o.nodeCidr ?? DEFAULT_NODE_CIDR,
+    addressSlots,
+    addressOffset: o.addressOffset === undefined ? prefixSlotOffset(prefix, addressSlots) : intOption('address offset', o.addressOffset, 0, addressSlots - 1),
     leaseDurationSeconds,
     leaseRenewIntervalMs: msOption('lease renew interval', o.leaseRenewIntervalMs ?? (leaseDurationSeconds * 1000) / 4, 1),
     nodeStatusUpdateFrequencyMs: msOption('node status update frequency', o.nodeStatusUpdateFrequencyMs ?? 300_000, 1),

@@ -13,7 +13,8 @@ import { slimNode, transformed, withoutManagedFields } from './cache-transform.t
 import { Heartbeats } from './heartbeats.ts';
 import { NodeApi } from './node-api.ts';
 import { nodeIdentity } from './node-object.ts';
-import { resolveSimConfig, type SimConfig, type SimOptions } from './options.ts';
+import { nodeName, resolveSimConfig, type SimConfig, type SimOptions } from './options.ts';
+import { AddressPlan, internalIpOf } from './address-plan.ts';
 import { NODE_NAME_INDEX, PodController, podsByNode, type PodControllerStats } from './pod-controller.ts';
 import { SimKubelet, type PodBehaviour } from './sim-kubelet.ts';
 import { SimNode } from './sim-node.ts';
@@ -64,6 +65,7 @@ export class SimCluster {
   #failReady!: (err: unknown) => void;
   #running: Promise<unknown> | undefined;
   #nextIndex = 0;
+  #addresses: AddressPlan | undefined;
   #stopped = false;
 
   constructor(options: SimOptions, deps: SimClusterDeps) {
@@ -113,8 +115,14 @@ export class SimCluster {
   /** Registers `count` more nodes; resolves with their names once each has its Node and Lease. */
   async addNodes(count: number): Promise<string[]> {
     const added: SimNode[] = [];
+    const plan = (this.#addresses ??= this.#planAddresses());
     for (let i = 0; i < count; i++) {
-      const node = new SimNode(nodeIdentity(this.config, this.#nextIndex++), randomUUID());
+      const index = this.#nextIndex++;
+      // A Node of ours that exists already (a restarted simulator) keeps its addresses.
+      const existing = this.#nodeInformer.indexer.get(nodeName(this.config, index));
+      const ip = existing && internalIpOf(existing);
+      const addresses = existing?.spec?.podCIDR && ip ? { podCIDR: existing.spec.podCIDR, internalIP: ip } : plan.next();
+      const node = new SimNode(nodeIdentity(this.config, index, addresses), randomUUID());
       this.#nodes.set(node.name, node);
       added.push(node);
     }
@@ -208,6 +216,13 @@ export class SimCluster {
       if (!node) throw new Error(`"${name}" is not a node of this simulator`);
       yield node;
     }
+  }
+
+  /** Every address a Node in the API holds is taken (the informer has synced by now). */
+  #planAddresses(): AddressPlan {
+    const plan = new AddressPlan(this.config);
+    for (const node of this.#nodeInformer.indexer.list()) plan.reserve(node);
+    return plan;
   }
 
   async #register(node: SimNode): Promise<void> {
