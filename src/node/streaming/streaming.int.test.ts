@@ -219,6 +219,22 @@ describe('attach', () => {
   });
 });
 
+describe('attach reads the live output', () => {
+  it('even when the log file is gone (the supervisor streams the output itself)', async () => {
+    const talk = (await runtime.listContainers()).find((c) => c.labels['io.kubernetes.container.name'] === 'talk');
+    assert.ok(talk?.logPath);
+    rmSync(talk.logPath);
+    const r = await wsSession('/attach/default/web/talk?stdin=true&stdout=true', ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.of(0), Buffer.from('live\n')]));
+      ws.on('message', (m: Buffer) => {
+        if (m[0] === 1 && m.subarray(1).toString().includes('got live')) ws.close(1000);
+      });
+    });
+    assert.equal(text(r, 1), 'got live\n');
+    assert.equal(r.channels.has(2), false, 'stderr was not asked for');
+  });
+});
+
 describe('attach to a TTY container and with stdinOnce', () => {
   it("puts the caller on the container's terminal and sizes it", async () => {
     const r = await wsSession('/attach/default/web/term?stdin=true&stdout=true&tty=true', ['v5.channel.k8s.io'], (ws) => {

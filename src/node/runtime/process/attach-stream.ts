@@ -1,12 +1,13 @@
 // Streaming attach for the process runtime (`kubectl attach`): the caller's input goes to the
-// container's stdin FIFO (the supervisor holds it open read-write, so the container never sees EOF
-// between attaches), and its output is the container's CRI log followed from the current end, as
-// the supervisor writes it (each entry is written synchronously, so it is there at once), split
-// back into stdout and stderr. The session ends when the container exits or the caller goes away.
+// container's stdin FIFO (the supervisor holds a writer on it, so the container sees no EOF
+// between attaches), and its output comes live from the supervisor's attach socket, or, for a
+// supervisor without one, from the container's CRI log followed from its current end. The session
+// ends when the container exits or the caller goes away.
 
 import { closeSync, constants, createWriteStream, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { StreamingOptions, StreamingProcess } from '../cri.ts';
+import { AttachFrameParser, connectAttachSocket } from './attach-socket.ts';
 
 const POLL_MS = 50;
 
@@ -18,36 +19,54 @@ export interface AttachTarget {
   resizeFifo: string;
   /** stdinOnce: called once when this attach's stdin ends, to close the container's stdin for good. */
   closeStdin?: () => void;
+  /** Its supervisor, whose socket carries the live output. */
+  supervisorPid?: number;
   /** The exit code once the container has ended, else undefined. */
   exitCode(): number | undefined;
 }
 
-export function startAttach(t: AttachTarget, o: StreamingOptions): StreamingProcess {
+export async function startAttach(t: AttachTarget, o: StreamingOptions): Promise<StreamingProcess> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  const follower = new CriLogFollower(t.logPath);
+  const emit = (e: CriLogEntry): void => void (e.stream === 'stderr' ? stderr : stdout).write(e.data);
   let closed = false;
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => (resolveExit = r));
+  let stopSource = (): void => {};
   const finish = (code: number): void => {
     if (closed) return;
     closed = true;
-    clearInterval(timer);
-    follower.close();
+    stopSource();
     stdout.end();
     stderr.end();
     resolveExit(code);
   };
-  const poll = (): void => {
-    for (const e of follower.read()) (e.stream === 'stderr' ? stderr : stdout).write(e.data);
-    const code = t.exitCode();
-    // One more read after the exit record: the last entries were written before it.
-    if (code !== undefined) {
-      for (const e of follower.read()) (e.stream === 'stderr' ? stderr : stdout).write(e.data);
-      finish(code);
-    }
-  };
-  const timer = setInterval(poll, POLL_MS);
+  const live = t.supervisorPid ? await connectAttachSocket(t.supervisorPid).catch(() => undefined) : undefined;
+  if (live) {
+    // The supervisor closes the socket after it recorded the exit (or when it dies).
+    const parser = new AttachFrameParser();
+    live.on('data', (d: Buffer) => parser.push(d).forEach(emit));
+    live.on('error', () => {});
+    live.once('close', () => finish(t.exitCode() ?? 0));
+    stopSource = () => live.destroy();
+  } else {
+    // A supervisor without the socket (started by an older agent): follow the log file instead.
+    const follower = new CriLogFollower(t.logPath);
+    const poll = (): void => {
+      follower.read().forEach(emit);
+      const code = t.exitCode();
+      // One more read after the exit record: the last entries were written before it.
+      if (code !== undefined) {
+        follower.read().forEach(emit);
+        finish(code);
+      }
+    };
+    const timer = setInterval(poll, POLL_MS);
+    stopSource = () => {
+      clearInterval(timer);
+      follower.close();
+    };
+  }
   const proc: StreamingProcess = {
     stdout,
     resize(width, height) {

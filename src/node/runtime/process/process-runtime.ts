@@ -313,6 +313,7 @@ export class ProcessRuntime implements RuntimeService {
         logPath: c.logPath,
         stdinFifo: c.config.stdin ? join(dir, 'stdin') : '',
         resizeFifo: c.config.tty ? join(dir, 'resize') : '',
+        supervisorPid: started.supervisorPid,
         exitCode: () => this.#store.exited(c.id)?.exitCode,
         ...(c.config.stdinOnce ? { closeStdin: () => signalProcess(started.supervisorPid, started.supervisorStart, 'SIGUSR2') } : {}),
       },

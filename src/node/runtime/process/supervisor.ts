@@ -5,12 +5,14 @@
 // signal, finish time, Completed/Error/OOMKilled). An adopting agent reads those files: it never
 // needs waitpid on a process it did not start. SIGHUP reopens the log file.
 // It reports to the runtime once on stdout (a JSON line: {pid} or {error}) and then closes it.
+// Attaches read the live output from its socket (attach-socket.ts).
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { constants } from 'node:os';
 import { detectCgroups } from './cgroups.ts';
+import { AttachBroadcaster } from './attach-socket.ts';
 import { CriLogWriter } from './cri-log-writer.ts';
 import { processStartTime, readJson, writeJson, type ExitRecord, type StartedRecord, type SupervisorSpec } from './state-store.ts';
 
@@ -29,11 +31,16 @@ function main(dir: string): void {
     reported = true;
     process.stdout.end(`${JSON.stringify(msg)}\n`);
   };
+  const attach = new AttachBroadcaster(dir);
+  let finished = false;
   const finish = (rec: ExitRecord): void => {
+    if (finished) return;
+    finished = true;
     log.close();
     writeJson(join(dir, 'exit.json'), rec);
     report({ error: rec.message });
-    process.exit(0);
+    // Attaches get the last output, then see the socket close after the exit record exists.
+    void attach.close().then(() => process.exit(0));
   };
 
   // The supervisor holds a writer on the stdin FIFO so the container reads no EOF while no attach
@@ -83,7 +90,11 @@ function main(dir: string): void {
   let finishedAt = 0;
   for (const stream of ['stdout', 'stderr'] as const) {
     const pipe = child[stream];
-    pipe?.on('data', (chunk: Buffer) => log.write(stream, chunk));
+    pipe?.on('data', (chunk: Buffer) => {
+      if (finished) return; // a grandchild still writing after the drain: the log is closed
+      log.write(stream, chunk);
+      attach.send(stream, chunk);
+    });
     pipe?.once('close', () => {
       log.end(stream);
       if (--open === 0) done();
@@ -102,4 +113,5 @@ function main(dir: string): void {
   process.on('SIGPIPE', () => {});
 }
 
-main(process.argv[2] ?? '.');
+// Absolute: the supervisor changes into the directory (attach-socket.ts).
+main(resolve(process.argv[2] ?? '.'));
