@@ -168,6 +168,22 @@ describe('kubectl exec', { skip: !available && 'kubectl 1.27-1.33 binaries not i
     });
   }
 
+  it('cp moves 8 MiB each way over WebSocket (1.33) and SPDY (1.27) intact', async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    writeFileSync(join(dir, 'big.bin'), big);
+    for (const version of ['1.33', '1.27'] as const) {
+      const inPod = join(files, `big-${version}.bin`);
+      const to = await kubectl(version, ['cp', join(dir, 'big.bin'), `shell:${inPod}`]);
+      assert.equal(to.code, 0, to.stderr);
+      assert.ok(readFileSync(inPod).equals(big), `${version}: upload intact`);
+      const back = join(dir, `back-${version}.bin`);
+      const from = await kubectl(version, ['cp', `shell:${inPod}`, back]);
+      assert.equal(from.code, 0, from.stderr);
+      assert.ok(readFileSync(back).equals(big), `${version}: download intact`);
+    }
+  });
+
   it('cp copies a file into the container and back (tar over exec with stdin)', async () => {
     writeFileSync(join(dir, 'up.txt'), 'payload\n'.repeat(20000));
     const to = await kubectl('1.33', ['cp', join(dir, 'up.txt'), `shell:${join(files, 'in-pod.txt')}`]);

@@ -41,6 +41,7 @@ before(async () => {
     container('talk', ['sh', '-c', 'while read l; do echo "got $l"; echo "err $l" >&2; done'], { stdin: true }),
     container('term', ['sh', '-c', 'while read l; do echo "got $l"; stty size; done'], { stdin: true, tty: true }),
     container('once', ['sh', '-c', 'cat; echo "stdin closed"; sleep 300'], { stdin: true, stdinOnce: true }),
+    container('done', ['true']),
   ]) {
     await runtime.startContainer(await runtime.createContainer(sb, c, sandbox));
   }
@@ -160,6 +161,13 @@ describe('exec over WebSocket (kubectl 1.30+)', () => {
       return true;
     });
     await assert.rejects(wsSession(`/exec/default/web/main?${execQuery(['true'], { stdout: true })}`, ['base64.channel.k8s.io'], () => {}), { statusCode: 400 });
+    const deadline = Date.now() + 10_000;
+    while ((await runtime.listContainers()).some((c) => c.metadata.name === 'done' && c.state !== 'CONTAINER_EXITED') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(wsSession(`/exec/default/web/done?${execQuery(['true'], { stdout: true })}`, ['v5.channel.k8s.io'], () => {}), (err: { statusCode: number; body: string }) => {
+      assert.equal(err.statusCode, 400);
+      assert.match(JSON.parse(err.body).message, /container "done" in pod default\/web is not running/);
+      return true;
+    });
   });
 });
 
