@@ -20,7 +20,7 @@ import type { RuntimeService } from '../node/runtime/cri.ts';
 import { ProcessRuntime } from '../node/runtime/process/index.ts';
 import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from '../node/server/index.ts';
 import { SimRuntime } from '../node/runtime/sim/index.ts';
-import { DEFAULT_EVICTION_HARD, EvictionManager, parseEvictionHard, pressureConfig, type Threshold } from '../node/eviction/index.ts';
+import { DEFAULT_EVICTION_HARD, EvictionManager, parseEvictionHard, pressureConfig, type EvictionCondition, type Threshold } from '../node/eviction/index.ts';
 import { hostReader, StatsProvider, statsRoute } from '../node/stats/index.ts';
 import { parseDuration } from './duration-flag.ts';
 import { createLogger } from './logger.ts';
@@ -46,6 +46,8 @@ export interface PodManager {
   ready?(): { ready: boolean; message?: string };
   /** The runtime the pods run on: the agent's HTTPS endpoint serves their logs, exec and stats from it. */
   runtimeService?: RuntimeService;
+  /** The eviction manager's kill of the pod with this uid; false when no worker runs it. */
+  evict?(uid: string, message: string, condition: EvictionCondition): boolean;
   stop(): Promise<void>;
 }
 
@@ -177,6 +179,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       thresholds: options.evictionHard ?? parseEvictionHard(DEFAULT_EVICTION_HARD),
       recorder: new EventRecorder(client, { source: { component: 'kubelet', host: options.nodeName }, reportingController: 'kubelet', reportingInstance: options.nodeName, logger: log }),
       logger: log.child({ component: 'eviction-manager' }),
+      ...(pods?.evict ? { evictPod: pods.evict.bind(pods) } : {}),
     }).run(ac.signal)
     : undefined;
   return {
@@ -226,7 +229,12 @@ export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnSt
       terminationLogs: runtime instanceof ProcessRuntime && runtime.capabilities().namespaces,
       ...extra,
     });
-    return { ...manager, runtimeService: runtime };
+    const evict = (uid: string, message: string, condition: EvictionCondition): boolean => {
+      const worker = manager.workers.get(uid);
+      worker?.evict(message, condition);
+      return worker !== undefined;
+    };
+    return { ...manager, runtimeService: runtime, evict };
   };
 }
 
@@ -261,6 +269,12 @@ export function parseKubeletPort(raw: string): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --kubelet-port "${raw}"`);
   return port;
+}
+
+/** The --eviction-hard flag: the thresholds, and the Node's pressure settings they imply. */
+export async function evictionSettings(raw: string | undefined, dataDir: string): Promise<{ evictionHard: Threshold[]; pressure: Pick<ResourceConfig, 'evictionMemoryBytes' | 'evictionDiskFraction'> }> {
+  const evictionHard = parseEvictionHard(raw ?? DEFAULT_EVICTION_HARD);
+  return { evictionHard, pressure: pressureConfig(evictionHard, totalmem(), await diskTotal(dataDir), DEFAULT_RESOURCE_CONFIG) };
 }
 
 /** Size of the filesystem that holds `dir` (or would: its nearest existing parent), for --eviction-hard nodefs quantities. */
@@ -302,7 +316,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const logger = createLogger(flags.logLevel);
   const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
   const labels = parseLabelList(flags.nodeLabels);
-  const evictionHard = parseEvictionHard(flags.evictionHard ?? DEFAULT_EVICTION_HARD);
+  const { evictionHard, pressure } = await evictionSettings(flags.evictionHard, resolve(flags.dataDir));
   const agent = await startAgent({
     server: server.origin,
     nodeName,
@@ -312,7 +326,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
       ...DEFAULT_RESOURCE_CONFIG,
       maxPods,
       systemReserved: flags.systemReserved ? parseResourceList(flags.systemReserved) : {},
-      ...pressureConfig(evictionHard, totalmem(), await diskTotal(resolve(flags.dataDir)), DEFAULT_RESOURCE_CONFIG),
+      ...pressure,
     },
     evictionHard,
     statusReportIntervalMs: parseDuration(flags.nodeStatusUpdateFrequency, '--node-status-update-frequency'),

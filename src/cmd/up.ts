@@ -13,7 +13,8 @@ import type { KubeObject } from '../api/types.ts';
 import type { RestClient } from '../client/index.ts';
 import { nodeUser } from '../node/agent/bootstrap.ts';
 import { SqliteStore } from '../store/index.ts';
-import { leaseTimings, parseKubeletPort, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
+import { evictionSettings, leaseTimings, parseKubeletPort, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
+import { DEFAULT_RESOURCE_CONFIG } from '../node/agent/machine-status.ts';
 import { startControllerManager, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
 import { startScheduler, type RunningScheduler } from './scheduler.ts';
@@ -35,6 +36,8 @@ export interface UpFlags {
   nodeLeaseDurationSeconds?: string;
   /** HTTPS port of the node agent (10250). */
   kubeletPort?: string;
+  /** Hard eviction thresholds of this machine's node (--eviction-hard). */
+  evictionHard?: string;
   horizontalPodAutoscalerSyncPeriod?: string;
   horizontalPodAutoscalerDownscaleStabilization?: string;
   horizontalPodAutoscalerTolerance?: string;
@@ -97,6 +100,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port "${flags.port}"`);
   const runtime = resolveUpRuntime(flags.runtime);
   const dataDir = resolve(flags.dataDir);
+  const eviction = await evictionSettings(flags.evictionHard, join(dataDir, 'agent'));
   const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
   const logger = createLogger(flags.logLevel);
   const firstStart = !existsSync(join(dataDir, 'state.db'));
@@ -150,6 +154,8 @@ export async function runUp(flags: UpFlags): Promise<void> {
 
   const nodeClient = cp.localClient({ username: nodeUser(nodeName), groups: ['system:nodes', 'system:authenticated'] }, `strata-agent/${VERSION}`);
   agent = await startAgent({
+    resources: { ...DEFAULT_RESOURCE_CONFIG, ...eviction.pressure },
+    evictionHard: eviction.evictionHard,
     server: cp.url,
     client: nodeClient,
     nodeName,

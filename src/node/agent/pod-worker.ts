@@ -73,8 +73,10 @@ export class PodWorker {
   /** When the graceful termination of a deleted pod must be over. */
   #deadline: number | undefined;
   #finished: 'terminal' | 'deleted' | undefined;
-  /** Why the agent evicted the pod (an emptyDir over its sizeLimit). */
+  /** Why the agent evicted the pod (an emptyDir over its sizeLimit, or the eviction manager). */
   #evicted: string | undefined;
+  /** The condition the eviction manager's eviction adds (DisruptionTarget). */
+  #evictionCondition: PodCondition | undefined;
   /** The last FailedMount message per volume and when it was reported. */
   readonly #mountFailures = new Map<string, { message: string; at: number }>();
 
@@ -138,6 +140,18 @@ export class PodWorker {
     if (this.#disposed) return;
     this.#dirty = true;
     this.#loop ??= this.#run().finally(() => (this.#loop = undefined));
+  }
+
+  /**
+   * The eviction manager's kill (upstream killPodFunc): the pod's containers stop and it ends
+   * Failed with reason Evicted, this message and the condition. The worker owns the pod's status,
+   * so an eviction must come through it rather than as a status write beside it.
+   */
+  evict(message: string, condition?: PodCondition): void {
+    if (this.#evicted !== undefined) return;
+    this.#evicted = message;
+    this.#evictionCondition = condition;
+    this.wake();
   }
 
   /** Resolves once no sync runs or is pending. */
@@ -355,6 +369,8 @@ export class PodWorker {
     });
     // An evicted pod is Failed with the eviction's reason, as the kubelet's eviction manager sets it.
     if (this.#evicted !== undefined) Object.assign(status, { phase: 'Failed', reason: 'Evicted', message: this.#evicted });
+    const extra = this.#evictionCondition;
+    if (extra) status['conditions'] = [...((status['conditions'] as PodCondition[] | undefined) ?? []).filter((c) => c.type !== extra.type), extra];
     return status;
   }
 

@@ -19,6 +19,8 @@ import { rankForEviction, type EvictablePod, type Resource } from './ranking.ts'
 import { thresholdBytes, type Signal, type Threshold } from './thresholds.ts';
 
 export const DEFAULT_MONITORING_INTERVAL_MS = 10_000;
+/** How long an evicted pod is not a candidate again while it is being stopped (upstream podCleanupTimeout). */
+const POD_CLEANUP_TIMEOUT_MS = 30_000;
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 const NODES = { group: '', version: 'v1', resource: 'nodes' } as const;
@@ -35,6 +37,20 @@ export interface EvictionManagerOptions {
   clock?: Clock;
   logger?: Logger;
   intervalMs?: number;
+  /**
+   * Hands the eviction to the pod's worker (which owns the pod's status and stops its containers);
+   * false when no worker runs the pod. Without it the manager writes the Failed status itself.
+   */
+  evictPod?: (uid: string, message: string, condition: EvictionCondition) => boolean;
+}
+
+/** The DisruptionTarget condition an eviction by the node sets. */
+export interface EvictionCondition {
+  type: 'DisruptionTarget';
+  status: 'True';
+  reason: 'TerminationByKubelet';
+  message: string;
+  lastTransitionTime: string;
 }
 
 export interface Observation {
@@ -56,6 +72,8 @@ type ApiPod = EvictablePod & KubeObject & { status?: { phase?: string; condition
 export class EvictionManager {
   readonly #o: EvictionManagerOptions;
   readonly #clock: Clock;
+  /** Pods evicted recently (uid → when), still stopping: the next cycle picks another. */
+  readonly #recent = new Map<string, number>();
 
   constructor(options: EvictionManagerOptions) {
     this.#o = options;
@@ -95,7 +113,11 @@ export class EvictionManager {
     const met = observations.filter((o) => o.met).sort((a, b) => (a.signal === 'memory.available' ? -1 : 0) - (b.signal === 'memory.available' ? -1 : 0))[0];
     if (!met) return { observations };
     const resource = RESOURCE_OF[met.signal];
-    const pods = (await this.#o.client.list<ApiPod>(PODS, { fieldSelector: `spec.nodeName=${this.#o.nodeName}`, ...(signal ? { signal } : {}) })).items.filter((p) => !p.metadata.deletionTimestamp);
+    const now = this.#clock.now();
+    for (const [uid, at] of this.#recent) if (now - at > POD_CLEANUP_TIMEOUT_MS) this.#recent.delete(uid);
+    const pods = (await this.#o.client.list<ApiPod>(PODS, { fieldSelector: `spec.nodeName=${this.#o.nodeName}`, ...(signal ? { signal } : {}) })).items.filter(
+      (p) => !p.metadata.deletionTimestamp && !this.#recent.has(p.metadata.uid ?? ''),
+    );
     const stats = new Map<string, PodStats>(summary.pods.map((p) => [p.podRef.uid, p]));
     const victim = rankForEviction(pods, stats, resource)[0];
     if (!victim) {
@@ -104,6 +126,7 @@ export class EvictionManager {
     }
     const { message } = evictionMessage(resource, victim, stats.get(victim.metadata.uid ?? ''), met.threshold, met.available);
     await this.#fail(victim, message, signal);
+    this.#recent.set(victim.metadata.uid ?? '', now);
     const key = `${victim.metadata.namespace ?? ''}/${victim.metadata.name ?? ''}`;
     this.#o.logger?.info({ pod: key, signal: met.signal, available: met.available, threshold: met.threshold }, 'evicted pod');
     return { observations, evicted: key, message };
@@ -111,8 +134,13 @@ export class EvictionManager {
 
   async #fail(pod: ApiPod, message: string, signal?: AbortSignal): Promise<void> {
     const now = new Date(this.#clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const condition: EvictionCondition = { type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message, lastTransitionTime: now };
+    if (this.#o.evictPod?.(pod.metadata.uid ?? '', message, condition)) {
+      await this.#o.recorder?.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'Evicted', message);
+      return;
+    }
     const conditions = (pod.status?.conditions ?? []).filter((c) => c['type'] !== 'DisruptionTarget');
-    conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message, lastTransitionTime: now });
+    conditions.push({ ...condition });
     try {
       await this.#o.client.patch(
         { ...PODS, namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '' },
