@@ -5,8 +5,9 @@ import { headerList, negotiate, protocolFeatures, REMOTECOMMAND_PROTOCOLS } from
 import { ResizeDecoder } from './resize-decoder.ts';
 
 describe('remotecommand protocol versions', () => {
-  it('prefers the newest version both sides know, whatever order the client lists them in', () => {
-    assert.equal(negotiate(['channel.k8s.io', 'v4.channel.k8s.io', 'v5.channel.k8s.io'], REMOTECOMMAND_PROTOCOLS), 'v5.channel.k8s.io');
+  it("takes the first of the client's versions the server knows (kubectl lists the newest first)", () => {
+    assert.equal(negotiate(['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'], REMOTECOMMAND_PROTOCOLS), 'v5.channel.k8s.io');
+    assert.equal(negotiate(['v9.channel.k8s.io', 'channel.k8s.io', 'v4.channel.k8s.io'], REMOTECOMMAND_PROTOCOLS), 'channel.k8s.io');
     assert.equal(negotiate(headerList('v4.channel.k8s.io, v3.channel.k8s.io'), REMOTECOMMAND_PROTOCOLS), 'v4.channel.k8s.io');
     assert.equal(negotiate(['base64.channel.k8s.io'], REMOTECOMMAND_PROTOCOLS), undefined);
   });

@@ -6,6 +6,11 @@
 export const REMOTECOMMAND_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
 export type RemoteCommandProtocol = (typeof REMOTECOMMAND_PROTOCOLS)[number];
 
+/** WebSocket-only text variants: each message is the channel digit then base64 (browsers of old). */
+export const BASE64_WS_PROTOCOLS = { 'v4.base64.channel.k8s.io': 'v4.channel.k8s.io', 'base64.channel.k8s.io': 'channel.k8s.io' } as const satisfies Record<string, RemoteCommandProtocol>;
+/** Every name a remotecommand WebSocket may be opened with ('' when the client names none: binary, v1). */
+export const REMOTECOMMAND_WS_PROTOCOLS: readonly string[] = [...REMOTECOMMAND_PROTOCOLS, ...Object.keys(BASE64_WS_PROTOCOLS)];
+
 /** Port-forward over SPDY, raw or tunnelled in WebSocket messages (kubectl 1.31+). */
 export const PORTFORWARD_PROTOCOL = 'portforward.k8s.io';
 export const PORTFORWARD_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -29,9 +34,9 @@ export function protocolFeatures(p: RemoteCommandProtocol): { resize: boolean; s
   return { resize: v >= 3, statusJson: v >= 4, closeSignal: v >= 5 };
 }
 
-/** The first of the server's protocols the client offered; undefined when none. */
+/** The first protocol in the client's list that the server supports (upstream lets the client's order decide). */
 export function negotiate<T extends string>(offered: readonly string[], supported: readonly T[]): T | undefined {
-  return supported.find((p) => offered.includes(p));
+  return offered.find((p): p is T => (supported as readonly string[]).includes(p));
 }
 
 /** Header values as a list: repeated headers and comma-separated lists are the same thing. */

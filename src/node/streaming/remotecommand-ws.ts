@@ -6,7 +6,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { encodeOutcome } from './exec-status.ts';
-import { Channel, protocolFeatures, type RemoteCommandProtocol } from './protocols.ts';
+import { BASE64_WS_PROTOCOLS, Channel, protocolFeatures, type RemoteCommandProtocol } from './protocols.ts';
 import type { RemoteCommandChannels, TerminalSize } from './remotecommand.ts';
 import { ResizeDecoder } from './resize-decoder.ts';
 
@@ -19,13 +19,17 @@ export interface WantedStreams {
   tty: boolean;
 }
 
-export function wsRemoteCommandChannels(ws: WebSocket, protocol: RemoteCommandProtocol, want: WantedStreams): RemoteCommandChannels {
+/** `negotiated` is the WebSocket subprotocol: a binary one, a base64 text one, or '' (binary v1). */
+export function wsRemoteCommandChannels(ws: WebSocket, negotiated: string, want: WantedStreams): RemoteCommandChannels {
+  const base64 = negotiated in BASE64_WS_PROTOCOLS;
+  const protocol: RemoteCommandProtocol = base64 ? BASE64_WS_PROTOCOLS[negotiated as keyof typeof BASE64_WS_PROTOCOLS] : ((negotiated || 'channel.k8s.io') as RemoteCommandProtocol);
   const features = protocolFeatures(protocol);
   const ready = new Promise<void>((r) => setTimeout(r, FIRST_WRITE_DELAY_MS));
   const send = async (channel: number, data: Buffer): Promise<void> => {
     await ready;
     if (ws.readyState !== ws.OPEN) throw new Error('the client closed the connection');
-    await new Promise<void>((resolve, reject) => ws.send(Buffer.concat([Buffer.of(channel), data]), { binary: true }, (err) => (err ? reject(err) : resolve())));
+    const message = base64 ? `${channel}${data.toString('base64')}` : Buffer.concat([Buffer.of(channel), data]);
+    await new Promise<void>((resolve, reject) => ws.send(message, { binary: !base64 }, (err) => (err ? reject(err) : resolve())));
   };
   const channelWriter = (channel: number): Writable => {
     const w = new Writable({
@@ -42,15 +46,16 @@ export function wsRemoteCommandChannels(ws: WebSocket, protocol: RemoteCommandPr
   const resize = new ResizeDecoder();
   const gone = new Promise<void>((r) => ws.once('close', () => r()));
   void gone.then(() => stdin?.end());
-  ws.on('message', (msg: Buffer, isBinary: boolean) => {
-    if (!isBinary || msg.length === 0) return;
-    const data = msg.subarray(1);
-    switch (msg[0]) {
+  ws.on('message', (raw: Buffer, isBinary: boolean) => {
+    if (isBinary === base64 || raw.length === 0) return;
+    const channel = base64 ? Number(String.fromCharCode(raw[0] ?? 0)) : raw[0];
+    const data = base64 ? Buffer.from(raw.subarray(1).toString(), 'base64') : raw.subarray(1);
+    switch (channel) {
       case Channel.stdin:
         if (stdin && !stdin.writableEnded) stdin.write(data);
         return;
       case Channel.resize:
-        if (features.resize) resize.push(data);
+        resize.push(data); // every WebSocket version has the resize channel
         return;
       case Channel.close:
         if (features.closeSignal && data[0] === Channel.stdin) stdin?.end();

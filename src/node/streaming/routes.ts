@@ -13,7 +13,7 @@ import type { RuntimeService, StreamingProcess } from '../runtime/cri.ts';
 import type { AgentRoute } from '../server/routes.ts';
 import { findRunningContainer, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from './container-lookup.ts';
 import { PortForwardHandler } from './portforward-spdy.ts';
-import { negotiate, PORTFORWARD_PROTOCOL, PORTFORWARD_TUNNEL_PROTOCOL, PORTFORWARD_WS_PROTOCOLS, REMOTECOMMAND_PROTOCOLS, type RemoteCommandProtocol } from './protocols.ts';
+import { negotiate, PORTFORWARD_PROTOCOL, PORTFORWARD_TUNNEL_PROTOCOL, PORTFORWARD_WS_PROTOCOLS, REMOTECOMMAND_PROTOCOLS, REMOTECOMMAND_WS_PROTOCOLS, type RemoteCommandProtocol } from './protocols.ts';
 import { parsePorts, serveWebSocketPortForward } from './portforward-ws.ts';
 import { runRemoteCommand, type RemoteCommandChannels } from './remotecommand.ts';
 import { spdyRemoteCommandChannels } from './remotecommand-spdy.ts';
@@ -81,9 +81,11 @@ async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: 
 
   let channels: RemoteCommandChannels;
   if (isWebSocketRequest(req)) {
-    const protocol = negotiate(offeredWebSocketProtocols(req), REMOTECOMMAND_PROTOCOLS);
-    if (!protocol) {
-      rejectUpgrade(socket, badRequest(`requested protocol(s) are not supported: [${offeredWebSocketProtocols(req).join(' ')}]; supports [${REMOTECOMMAND_PROTOCOLS.join(' ')}]`));
+    const offered = offeredWebSocketProtocols(req);
+    // A client that names no protocol gets the binary v1 one, as upstream.
+    const protocol = offered.length === 0 ? '' : negotiate(offered, REMOTECOMMAND_WS_PROTOCOLS);
+    if (protocol === undefined) {
+      rejectUpgrade(socket, badRequest(`requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${REMOTECOMMAND_WS_PROTOCOLS.join(' ')}]`));
       return;
     }
     const ws = await acceptWebSocket(req, socket, head, protocol);

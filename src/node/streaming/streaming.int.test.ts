@@ -135,6 +135,26 @@ describe('exec over WebSocket (kubectl 1.30+)', () => {
     }
   });
 
+  it('speaks the base64 text variant (v4.base64.channel.k8s.io) and binary v1 to a client naming no protocol', async () => {
+    const texts: string[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/exec/default/web/main?${execQuery(['cat'], { stdin: true, stdout: true })}`, ['v4.base64.channel.k8s.io']);
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    assert.equal(ws.protocol, 'v4.base64.channel.k8s.io');
+    ws.on('message', (m: Buffer, isBinary: boolean) => {
+      assert.equal(isBinary, false);
+      texts.push(m.toString());
+      if (m.toString().startsWith('1')) ws.close(1000);
+    });
+    ws.send(`0${Buffer.from('in base64\n').toString('base64')}`);
+    await new Promise((r) => ws.once('close', r));
+    assert.equal(Buffer.from(texts.find((t) => t.startsWith('1'))!.slice(1), 'base64').toString(), 'in base64\n');
+
+    const plain = await wsSession(`/exec/default/web/main?${execQuery(['echo', 'v1'], { stdout: true })}`, [], () => {});
+    assert.equal(plain.protocol, '');
+    assert.equal(text(plain, 1), 'v1\n');
+    assert.equal(plain.channels.has(3), false, 'v1 sends nothing on the error channel on success');
+  });
+
   it('gives a TTY that follows resize messages', async () => {
     const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'read x; tty; stty size'], { stdin: true, stdout: true, tty: true })}`, ['v5.channel.k8s.io'], (ws) => {
       ws.send(Buffer.concat([Buffer.of(4), Buffer.from('{"Width":100,"Height":40}')]));
@@ -160,7 +180,7 @@ describe('exec over WebSocket (kubectl 1.30+)', () => {
       assert.equal(JSON.parse(err.body).details.causes[0].field, 'command');
       return true;
     });
-    await assert.rejects(wsSession(`/exec/default/web/main?${execQuery(['true'], { stdout: true })}`, ['base64.channel.k8s.io'], () => {}), { statusCode: 400 });
+    await assert.rejects(wsSession(`/exec/default/web/main?${execQuery(['true'], { stdout: true })}`, ['v9.channel.k8s.io'], () => {}), { statusCode: 400 });
     const deadline = Date.now() + 10_000;
     while ((await runtime.listContainers()).some((c) => c.metadata.name === 'done' && c.state !== 'CONTAINER_EXITED') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await assert.rejects(wsSession(`/exec/default/web/done?${execQuery(['true'], { stdout: true })}`, ['v5.channel.k8s.io'], () => {}), (err: { statusCode: number; body: string }) => {

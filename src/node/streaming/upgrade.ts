@@ -48,7 +48,7 @@ export function offeredWebSocketProtocols(req: IncomingMessage): string[] {
 export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
   return new Promise((resolve) => {
     const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
-    server.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
+    if (protocol) server.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
     delete req.headers['sec-websocket-protocol'];
     server.handleUpgrade(req, socket as Socket, head, (ws) => {
       server.close();
