@@ -3,7 +3,8 @@
 // process over loopback HTTPS (`strata sim`'s SimCluster), and N pods created by a pool of HTTPS
 // clients in a third process (directly, or through Deployments with --deployments; --qps paces
 // them, unpaced by default). Measures:
-//   - time to create all pods, and to have them all scheduled (bound);
+//   - time to create all pods, to have them all scheduled (bound), and until the simulator has
+//     marked them all Running;
 //   - API latency p50/p99 from a prober in another child process (fixed-rate GETs, LISTs with a
 //     limit, creates and patches over HTTPS), for the idle cluster before the load (the baseline),
 //     during the load, and with the pods in place after it; upstream SLO: p99 ≤ 1 s;
@@ -13,12 +14,14 @@
 //
 //   node bench/scale/main.ts [--nodes 5000] [--pods 150000] [--namespaces 50] [--inflight 64]
 //        [--clients 8] [--qps 0] [--controllers] [--deployments] [--probe-rate 24] [--idle-seconds 15]
-//        [--max-minutes 17] [--sim-qps 1000] [--profile DIR] [--heap-profile DIR]
+//        [--max-minutes 17] [--sim-qps 1000] [--sim-in-flight 128] [--running-minutes 5] [--writer inline|thread]
+//        [--profile DIR] [--heap-profile DIR]
 
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startControlPlane } from '../../src/apiserver/index.ts';
@@ -44,6 +47,9 @@ const { values: args } = parseArgs({
     'after-seconds': { type: 'string', default: '10' },
     'max-minutes': { type: 'string', default: '17' },
     'sim-qps': { type: 'string', default: '1000' },
+    'sim-in-flight': { type: 'string', default: '128' },
+    'running-minutes': { type: 'string', default: '5' },
+    writer: { type: 'string', default: 'inline' },
     qps: { type: 'string', default: '0' },
     profile: { type: 'string' },
     'heap-profile': { type: 'string' },
@@ -94,11 +100,11 @@ const ms = (x: number): string => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) :
 
 async function main(): Promise<void> {
   out(`bench/scale: ${NODES} simulated nodes, ${PODS} pods ${DEPLOYMENTS ? `through ${Math.ceil(PODS / 100)} Deployments of ≤100` : `created directly`} by ${args.clients} HTTPS clients in a child process, ${args.inflight} in flight${Number(args.qps) > 0 ? `, ${args.qps}/s` : ''}, ` +
-    `controller manager ${CONTROLLERS ? 'on' : 'off'}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / GiB).toFixed(1)} GiB, node ${process.version}, ${new Date().toISOString()}`);
+    `controller manager ${CONTROLLERS ? 'on' : 'off'}, SQLite writer ${args.writer}, simulator ${args['sim-in-flight']} requests in flight; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / GiB).toFixed(1)} GiB, node ${process.version}, ${new Date().toISOString()}`);
   const t0 = performance.now();
   const cp = await startControlPlane({
     dataDir: dir, bind: '127.0.0.1', port: 0, tlsSans: [], serviceCidr: '10.96.0.0/12', nodePortRange: [30000, 32767],
-    maxInflight: 600, version: 'bench', logger, openStore: () => SqliteStore.open({ path: path.join(dir, 'state.db') }),
+    maxInflight: 600, version: 'bench', logger, openStore: () => SqliteStore.open({ path: path.join(dir, 'state.db'), writer: args.writer === 'thread' ? 'thread' : 'inline' }),
   });
   let controllers: RunningControllerManager | undefined;
   if (CONTROLLERS) controllers = startControllerManager(cp.localClient(undefined, 'strata-controller-manager'), logger, {}, { caKeyPem: cp.pki.caKeyPem });
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
 
   // ---- simulated nodes (child process) ----
   const simReports: SimReport[] = [];
-  const sim = fork(path.join(here, 'sim-child.ts'), [cp.kubeconfigPath, String(NODES), String(args['sim-qps'])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+  const sim = fork(path.join(here, 'sim-child.ts'), [cp.kubeconfigPath, String(NODES), String(args['sim-qps']), String(args['sim-in-flight'])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
   children.push(sim);
   const simReady = new Promise<SimReport>((resolve, reject) => {
     sim.on('message', (r: SimReport) => {
@@ -146,6 +152,19 @@ async function main(): Promise<void> {
   const heap = args['heap-profile'] ? new HeapSampler() : undefined;
   await heap?.start();
   phase('load');
+  // What latency is made of: event-loop stalls of the control plane, and its GC pauses.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const gc = { count: 0, totalMs: 0, maxMs: 0, over100: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+      if (e.duration > 100) gc.over100++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const cpu0 = process.threadCpuUsage();
   const tLoad = performance.now();
   const bound = (): number => running.metrics.bindings - m0.bindings;
@@ -172,11 +191,19 @@ async function main(): Promise<void> {
   const created = await creatorDone;
   clearInterval(progress);
   const cpu = process.threadCpuUsage(cpu0);
+  loopDelay.disable();
+  gcObserver.disconnect();
   const mLoad = { ...running.metrics };
   if (profiler) out(await profiler.stop(path.join(args.profile!, 'scale.cpuprofile'), 30));
   if (heap) out(await heap.stop(path.join(args['heap-profile']!, 'scale.heapprofile'), 25));
   const loadRssEnd = process.memoryUsage();
   const simAtBound = simReports.at(-1)!;
+  // The simulator marks each pod Running with one status write (no readiness delay): wait until it
+  // has caught up with the binds (it once stalled here), up to --running-minutes more.
+  const runningDeadline = Date.now() + Number(args['running-minutes']) * 60_000;
+  while ((simReports.at(-1)?.statusWrites ?? 0) < bound() && Date.now() < runningDeadline) await sleep(500);
+  const tRunning = performance.now();
+  const simRunning = simReports.at(-1)!;
 
   // ---- the cluster with the pods in place ----
   phase('after');
@@ -207,7 +234,9 @@ async function main(): Promise<void> {
   out(`| pods bound | ${n.toLocaleString('en-US')} of ${PODS.toLocaleString('en-US')}${stopped ? ` (stopped at --max-minutes ${args['max-minutes']})` : ''} | ${PODS.toLocaleString('en-US')} | ${n >= PODS ? 'PASS' : 'MISS'} |`);
   out(`| time to create all ${DEPLOYMENTS ? 'Deployments' : 'pods'} | ${(created.ms / 1000).toFixed(1)} s (${((created.created / created.ms) * 1000).toFixed(0)} pods/s${DEPLOYMENTS ? ' asked for' : ''}; ${created.retries} retried (429 or refused stream), ${created.errors} errors${created.firstError ? `, first: ${created.firstError}` : ''}) | | |`);
   out(`| time to create and schedule all | ${(loadMs / 1000).toFixed(1)} s (${((n / loadMs) * 1000).toFixed(0)} pods/s) | < 20 min for the whole run | ${loadMs < 20 * 60_000 ? 'PASS' : 'MISS'} |`);
+  out(`| simulator: pods marked Running (status writes) | ${(simRunning.statusWrites ?? 0).toLocaleString('en-US')} ${(simRunning.statusWrites ?? 0) >= n ? `all, ${((tRunning - tLoad) / 1000).toFixed(1)} s after the load started (${((tRunning - tBound) / 1000).toFixed(1)} s after the last bind)` : `— stopped waiting ${args['running-minutes']} min after the last bind`}; ${simRunning.podErrors ?? 0} pod sync errors | all | ${(simRunning.statusWrites ?? 0) >= n ? 'PASS' : 'MISS'} |`);
   out(`| scheduler during the load | ${mLoad.attempts - m0.attempts} attempts, cycle ${((mLoad.cycleMicros - m0.cycleMicros) / (mLoad.attempts - m0.attempts)).toFixed(0)} µs/pod (filter ${((mLoad.filterMicros - m0.filterMicros) / (mLoad.attempts - m0.attempts)).toFixed(0)}, score ${((mLoad.scoreMicros - m0.scoreMicros) / (mLoad.attempts - m0.attempts)).toFixed(0)}), ${mLoad.bindFailures - m0.bindFailures} bind failures, ${mLoad.errors - m0.errors} errors | | |`);
+  out(`| control-plane event loop during the load: delay p50 / p99 / max; GC pauses | ${(loopDelay.percentile(50) / 1e6).toFixed(0)} / ${(loopDelay.percentile(99) / 1e6).toFixed(0)} / ${(loopDelay.max / 1e6).toFixed(0)} ms; ${gc.count} GCs, ${(gc.totalMs / 1000).toFixed(1)} s in all (${((gc.totalMs / (tBound - tLoad)) * 100).toFixed(0)}% of the load), longest ${gc.maxMs.toFixed(0)} ms, ${gc.over100} over 100 ms | | |`);
   out(`| control-plane main-thread CPU per pod | ${((cpu.user + cpu.system) / n).toFixed(0)} µs | | |`);
   out(`| control-plane RSS: idle / end of load / peak | ${(idleRss / MiB).toFixed(0)} MiB / ${(loadRssEnd.rss / MiB).toFixed(0)} MiB / ${(peak.rss / MiB).toFixed(0)} MiB (heap peak ${(peak.heapUsed / MiB).toFixed(0)} MiB, external (incl. buffers) ${(peak.external / MiB).toFixed(0)} MiB) | ≤ 4 GiB | ${peak.rss <= 4 * GiB ? 'PASS' : 'MISS'} |`);
   const simPeak = Math.max(...simReports.map((r) => r.rss));

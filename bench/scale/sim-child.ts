@@ -4,7 +4,7 @@
 // any node exists, once every node is registered, then every two seconds with SimCluster's stats;
 // stops (deleting nothing) when the parent says so.
 //
-//   fork('bench/scale/sim-child.ts', [kubeconfig, nodes, qps])
+//   fork('bench/scale/sim-child.ts', [kubeconfig, nodes, qps, maxInFlight])
 
 import { pino } from 'pino';
 import { RestClient } from '../../src/client/index.ts';
@@ -32,7 +32,7 @@ export interface SimReport {
   error?: string;
 }
 
-const [kubeconfig, nodesArg, qpsArg] = process.argv.slice(2);
+const [kubeconfig, nodesArg, qpsArg, inFlightArg] = process.argv.slice(2);
 const send = (r: Omit<SimReport, 'at' | 'rss' | 'heapUsed' | 'cpu'>): void => {
   const m = process.memoryUsage();
   const c = process.threadCpuUsage();
@@ -41,7 +41,7 @@ const send = (r: Omit<SimReport, 'at' | 'rss' | 'heapUsed' | 'cpu'>): void => {
 
 const logger = pino({ level: process.env['STRATA_BENCH_LOG'] ?? 'warn' });
 const client = await RestClient.fromKubeconfig(kubeconfig!, { userAgent: 'strata-sim' });
-const sim = new SimCluster({ nodes: Number(nodesArg), zones: 3, qps: Number(qpsArg ?? 1000) }, { client, logger });
+const sim = new SimCluster({ nodes: Number(nodesArg), zones: 3, qps: Number(qpsArg ?? 1000), ...(inFlightArg ? { maxInFlight: Number(inFlightArg) } : {}) }, { client, logger });
 const stats = (type: SimReport['type']): void => {
   const s = sim.stats;
   send({ type, registered: s.registered, statusWrites: s.pods.statusWrites, syncs: s.pods.syncs, leaseRenewals: s.leaseRenewals, heartbeatErrors: s.heartbeatErrors, podErrors: s.pods.errors, writes: s.writes,

@@ -88,6 +88,7 @@ program
   .option('--lease-duration <duration>', 'Lease duration; renewed every quarter of it', '40s')
   .option('--qps <n>', 'API writes per second across all nodes', '1000')
   .option('--burst <n>', 'writes allowed at once after a quiet spell', '200')
+  .option('--max-in-flight <n>', 'API requests in flight at most (Lease renewals and pod status share them)', '128')
   .option('--delete-on-exit', 'delete the nodes and their Leases on SIGTERM/SIGINT')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .action(async (opts: SimFlags) => {

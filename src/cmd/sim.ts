@@ -30,6 +30,7 @@ export interface SimFlags {
   leaseDuration: string;
   qps: string;
   burst: string;
+  maxInFlight: string;
   deleteOnExit?: boolean;
   logLevel: string;
 }
@@ -66,6 +67,7 @@ export function simOptionsFromFlags(flags: SimFlags): SimOptions {
     ...(flags.podRunDuration ? { podRunDurationMs: parseDuration(flags.podRunDuration, '--pod-run-duration') } : {}),
     qps,
     burst: integer(flags.burst, '--burst'),
+    maxInFlight: integer(flags.maxInFlight, '--max-in-flight'),
   };
 }
 
