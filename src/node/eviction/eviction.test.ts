@@ -58,5 +58,11 @@ describe('evictionMessage', () => {
     assert.equal(message, 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 90Mi. Container c was using 300Mi, request is 10Mi, has larger consumption of memory. ');
     assert.deepEqual(offending, ['c']);
     assert.equal(evictionMessage('memory', pod('p', '1Gi'), stats('p', 300 * MI), 100 * MI, 90 * MI).message, 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 90Mi. ');
+    const disk = stats('p', 0);
+    disk.containers[0]!.logs = { time: '2026-01-01T00:00:00Z', usedBytes: 2 * 1024 * MI };
+    assert.equal(
+      evictionMessage('ephemeral-storage', pod('p', undefined), disk, 10 * 1024 * MI, 5 * 1024 * MI).message,
+      'The node was low on resource: ephemeral-storage. Threshold quantity: 10Gi, available: 5Gi. Container c was using 2Gi, request is 0, has larger consumption of ephemeral-storage. ',
+    );
   });
 });

@@ -13,12 +13,13 @@ export function evictionMessage(resource: Resource, pod: EvictablePod, stats: Po
   let message = `The node was low on resource: ${resource}. Threshold quantity: ${bytes(threshold)}, available: ${bytes(available)}. `;
   const offending: string[] = [];
   const usage: string[] = [];
-  if (resource !== 'memory' || !stats) return { message, offending, usage };
+  if (!stats) return { message, offending, usage };
   for (const cs of stats.containers) {
     const spec = (pod.spec?.containers ?? []).find((c) => c.name === cs.name);
-    const ws = cs.memory?.workingSetBytes;
+    // Memory: the working set; ephemeral storage: what the container wrote (its logs here).
+    const ws = resource === 'memory' ? cs.memory?.workingSetBytes : cs.logs?.usedBytes;
     if (!spec || ws === undefined) continue;
-    const raw = spec.resources?.requests?.['memory'];
+    const raw = spec.resources?.requests?.[resource];
     const request = raw === undefined ? 0 : Number(parseQuantity(raw).nano / 1_000_000_000n);
     if (ws <= request) continue;
     const requestText = raw === undefined ? '0' : formatQuantity(parseQuantity(raw));

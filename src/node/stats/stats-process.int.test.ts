@@ -49,6 +49,8 @@ describe('StatsProvider on the process runtime', { skip: cgroups ? false : 'need
     assert.ok(rate > 50_000_000 && rate < 400_000_000, `about a quarter of a core, got ${rate}n`);
     assert.ok((c?.memory?.workingSetBytes ?? 0) > 0);
     assert.equal(pod.cpu?.usageNanoCores, rate);
+    assert.ok(c?.logs && c.logs.usedBytes !== undefined, 'the container log is counted');
+    assert.equal(pod['ephemeral-storage']?.usedBytes, c?.logs?.usedBytes);
     await rt.removePodSandbox(sandbox);
     const v1 = cgroups?.version === 'v1';
     for (const dir of v1 ? ['memory', 'cpu', 'cpuacct'] : ['']) assert.equal(existsSync(join('/sys/fs/cgroup', dir, STRATA_SLICE, sandbox)), false);

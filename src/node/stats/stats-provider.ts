@@ -2,12 +2,14 @@
 // Summary. A housekeeping loop samples every ~10 s (as cadvisor does) so CPU rates exist when
 // someone asks; summary() also samples on demand, so the answer is as fresh as the request.
 
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { realClock, sleep, type Clock } from '../../client/index.ts';
 import type { ContainerStats as RuntimeContainerStats, ContainerStatus, PodSandboxStatus, RuntimeService } from '../runtime/cri.ts';
 import { CpuRates } from './cpu-rate.ts';
-import type { HostReader } from './host-stats.ts';
-import type { ContainerStats, CPUStats, MemoryStats, PodStats, Summary, SummarySource } from './summary-types.ts';
+import type { HostFs, HostReader } from './host-stats.ts';
+import type { ContainerStats, CPUStats, FsStats, MemoryStats, PodStats, Summary, SummarySource } from './summary-types.ts';
 
 export const DEFAULT_HOUSEKEEPING_MS = 10_000;
 
@@ -61,10 +63,10 @@ export class StatsProvider implements SummarySource {
       memory: { time, availableBytes: mem.availableBytes, usageBytes: mem.usageBytes, workingSetBytes: mem.workingSetBytes, rssBytes: mem.rssBytes, pageFaults: 0, majorPageFaults: 0 },
       fs: { time, availableBytes: fs.availableBytes, capacityBytes: fs.capacityBytes, usedBytes: fs.usedBytes, inodes: fs.inodes, inodesFree: fs.inodesFree, inodesUsed: fs.inodes - fs.inodesFree },
     };
-    return { node, pods: await this.#pods() };
+    return { node, pods: await this.#pods(fs) };
   }
 
-  async #pods(): Promise<PodStats[]> {
+  async #pods(fs: HostFs): Promise<PodStats[]> {
     const rt = this.#o.runtime;
     if (!rt.listPodSandbox || !rt.listContainerStats) return [];
     const [sandboxes, containers, stats] = await Promise.all([rt.listPodSandbox(), rt.listContainers(), rt.listContainerStats()]);
@@ -73,15 +75,21 @@ export class StatsProvider implements SummarySource {
     const pods: PodStats[] = [];
     for (const sandbox of newestReadyPerPod(sandboxes)) {
       const mine = stats.filter((s) => s.podSandboxId === sandbox.id);
-      const cs = mine.map((s) => {
+      const cs = await Promise.all(mine.map(async (s) => {
         live.add(s.id);
-        return this.#container(s, byId.get(s.id));
-      });
+        const c = this.#container(s, byId.get(s.id));
+        const logs = await logUsage(byId.get(s.id)?.logPath, fs, rfc3339(this.#clock.now()));
+        return logs ? { ...c, logs } : c;
+      }));
+      const time = rfc3339(this.#clock.now());
+      // The process runtime has no writable layer of its own: a pod's ephemeral storage is its logs.
+      const logsUsed = cs.reduce((sum, c) => sum + (c.logs?.usedBytes ?? 0), 0);
       pods.push({
         podRef: { name: sandbox.metadata.name, namespace: sandbox.metadata.namespace, uid: sandbox.metadata.uid },
         startTime: rfc3339(sandbox.createdAt),
         containers: cs,
-        ...podTotals(cs, rfc3339(this.#clock.now())),
+        ...podTotals(cs, time),
+        'ephemeral-storage': { time, usedBytes: logsUsed, availableBytes: fs.availableBytes, capacityBytes: fs.capacityBytes },
       });
     }
     this.#rates.retain(live);
@@ -98,6 +106,22 @@ export class StatsProvider implements SummarySource {
     if (s.memory) out.memory = { time, ...s.memory };
     return out;
   }
+}
+
+/** Bytes of a container's CRI log and its rotated files (log.1, log.2…) on the node filesystem. */
+async function logUsage(logPath: string | undefined, fs: HostFs, time: string): Promise<FsStats | undefined> {
+  if (!logPath) return undefined;
+  let used = 0;
+  try {
+    const base = basename(logPath);
+    for (const name of await readdir(dirname(logPath))) {
+      const rotated = name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1));
+      if (name === base || rotated) used += (await stat(join(dirname(logPath), name))).size;
+    }
+  } catch {
+    return undefined;
+  }
+  return { time, usedBytes: used, availableBytes: fs.availableBytes, capacityBytes: fs.capacityBytes };
 }
 
 /** One sandbox per pod uid: the newest ready one (an old sandbox of a restarted pod is history). */

@@ -49,6 +49,8 @@ export interface ContainerStats {
   startTime: string;
   cpu?: CPUStats;
   memory?: MemoryStats;
+  /** The container's log files. */
+  logs?: FsStats;
 }
 
 export interface PodReference {
