@@ -13,7 +13,11 @@ export type PodDialer = (port: number) => Promise<Duplex>;
 interface Pair {
   error?: SpdyStream;
   data?: SpdyStream;
+  timer?: NodeJS.Timeout;
 }
+
+/** How long the second stream of a pair may take (the kubelet's stream creation timeout). */
+const PAIR_TIMEOUT_MS = 30_000;
 
 export class PortForwardHandler {
   readonly #dial: PodDialer;
@@ -39,9 +43,17 @@ export class PortForwardHandler {
     if (type === 'error') s.resume(); // the client sends nothing there
     this.#pairs.set(key, pair);
     if (pair.data && pair.error) {
+      clearTimeout(pair.timer);
       this.#pairs.delete(key);
       void this.#forward(pair.data, pair.error);
+      return;
     }
+    // Half a pair never completed: give up on it, as the kubelet does.
+    pair.timer ??= setTimeout(() => {
+      this.#pairs.delete(key);
+      if (pair.error && !pair.error.destroyed) pair.error.end(`timed out waiting for the data stream of request ${key}`);
+      pair.data?.destroy();
+    }, PAIR_TIMEOUT_MS).unref();
   }
 
   async #forward(data: SpdyStream, error: SpdyStream): Promise<void> {

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -153,6 +153,31 @@ describe('exec over WebSocket (kubectl 1.30+)', () => {
     assert.equal(plain.protocol, '');
     assert.equal(text(plain, 1), 'v1\n');
     assert.equal(plain.channels.has(3), false, 'v1 sends nothing on the error channel on success');
+  });
+
+  it('stops the command when the client goes away', async () => {
+    const marker = `30${Math.floor(Math.random() * 1e6)}`;
+    const running = (): boolean =>
+      readdirSync('/proc').some((p) => {
+        try {
+          return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8') === `sleep\0${marker}\0`;
+        } catch {
+          return false;
+        }
+      });
+    let seen = false;
+    await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', `echo started; exec sleep ${marker}`], { stdout: true })}`, ['v5.channel.k8s.io'], (ws) => {
+      ws.on('message', async (m: Buffer) => {
+        if (m[0] !== 1 || !m.subarray(1).toString().includes('started')) return;
+        const until = Date.now() + 5000;
+        while (!(seen = running()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+        ws.terminate();
+      });
+    });
+    assert.ok(seen, 'the command ran');
+    const deadline = Date.now() + 10_000;
+    while (running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(running(), false, 'the exec\'d command is gone');
   });
 
   it('gives a TTY that follows resize messages', async () => {

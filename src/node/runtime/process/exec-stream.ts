@@ -13,6 +13,7 @@ import { signalGroup } from './process-control.ts';
 
 const PTY_HELPER = fileURLToPath(new URL('./pty-helper.py', import.meta.url));
 const PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3', '/bin/python3'];
+const KILL_AFTER_MS = 2000;
 
 export interface StreamingExecOptions extends StreamingOptions {
   env: Record<string, string>;
@@ -49,7 +50,13 @@ export function startStreamingExec(argv: readonly string[], o: StreamingExecOpti
         },
         exited,
         close() {
-          if (child.exitCode === null && child.signalCode === null && child.pid) signalGroup(child.pid, 'SIGKILL');
+          // The client went away: ask the command to stop (a TTY's helper passes it on), then make it.
+          const pid = child.pid;
+          if (child.exitCode !== null || child.signalCode !== null || !pid) return;
+          signalGroup(pid, 'SIGTERM');
+          setTimeout(() => {
+            if (child.exitCode === null && child.signalCode === null) signalGroup(pid, 'SIGKILL');
+          }, KILL_AFTER_MS).unref();
         },
       };
       if (child.stdin) proc.stdin = child.stdin;
