@@ -1,77 +1,31 @@
-// exec, attach and port-forward end to end on a real process-runtime container: an HTTP server
-// hands upgrade requests to the streaming routes as the agent server does, and the clients speak
-// WebSocket (ws) and SPDY/3.1 (testing/spdy-client.ts) as kubectl does.
+// exec and attach end to end on a real process-runtime container behind the streaming routes,
+// with clients that speak WebSocket (ws) and SPDY/3.1 (testing/spdy-client.ts) as kubectl does.
 
 import { strict as assert } from 'node:assert';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import type { ContainerConfig, PodSandboxConfig } from '../runtime/cri.ts';
-import { ProcessRuntime } from '../runtime/process/index.ts';
-import { readJson, type StartedRecord } from '../runtime/process/state-store.ts';
-import { streamingRoutes } from './index.ts';
-import { SpdyTestClient, spdyUpgrade } from './testing/spdy-client.ts';
-import { rawWebSocket } from './testing/ws-client.ts';
+import { startAgentFixture, type AgentFixture } from './testing/agent-fixture.ts';
+import { spdyUpgrade } from './testing/spdy-client.ts';
 
-const stateDir = mkdtempSync(join(tmpdir(), 'strata-streaming-'));
-const runtime = new ProcessRuntime({ stateDir });
-let server: Server;
+let fixture: AgentFixture;
 let port = 0;
-
-const sandbox: PodSandboxConfig = { metadata: { name: 'web', namespace: 'default', uid: 'uid-web', attempt: 0 }, hostname: 'web', hostNetwork: true, labels: {}, annotations: {} };
-const container = (name: string, command: string[], extra: Partial<ContainerConfig> = {}): ContainerConfig => ({
-  metadata: { name, attempt: 0 },
-  image: { image: 'busybox' },
-  labels: { 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.name': 'web', 'io.kubernetes.container.name': name },
-  annotations: {},
-  command,
-  envs: [{ key: 'GREETING', value: 'hello from env' }],
-  workingDir: '/tmp',
-  ...extra,
-});
+let runtime: AgentFixture['runtime'];
 
 before(async () => {
-  const sb = await runtime.runPodSandbox(sandbox);
-  for (const c of [
-    container('main', ['sleep', '300']),
-    container('talk', ['sh', '-c', 'while read l; do echo "got $l"; echo "err $l" >&2; done'], { stdin: true }),
-    container('term', ['sh', '-c', 'while read l; do echo "got $l"; stty size; done'], { stdin: true, tty: true }),
-    container('once', ['sh', '-c', 'cat; echo "stdin closed"; sleep 300'], { stdin: true, stdinOnce: true }),
-    container('done', ['true']),
-  ]) {
-    await runtime.startContainer(await runtime.createContainer(sb, c, sandbox));
-  }
-  const routes = new Map(streamingRoutes({ runtime }).map((r) => [r.prefix, r]));
-  server = createHttpServer((_req, res) => res.writeHead(404).end());
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://agent');
-    const [prefix = '', ...parts] = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    void routes.get(prefix)?.upgrade?.(req, socket, head, parts, url, { user: 'test', groups: [] });
+  const env = [{ key: 'GREETING', value: 'hello from env' }];
+  fixture = await startAgentFixture({
+    main: { command: ['sleep', '300'], envs: env, workingDir: '/tmp' },
+    talk: { command: ['sh', '-c', 'while read l; do echo "got $l"; echo "err $l" >&2; done'], stdin: true },
+    term: { command: ['sh', '-c', 'while read l; do echo "got $l"; stty size; done'], stdin: true, tty: true },
+    once: { command: ['sh', '-c', 'cat; echo "stdin closed"; sleep 300'], stdin: true, stdinOnce: true },
+    done: { command: ['true'] },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  port = fixture.port;
+  runtime = fixture.runtime;
 });
 
-after(async () => {
-  server.closeAllConnections();
-  server.close();
-  for (const s of await runtime.listPodSandbox()) await runtime.removePodSandbox(s.id);
-  for (const id of readdirSync(join(stateDir, 'containers'))) {
-    const started = readJson<StartedRecord>(join(stateDir, 'containers', id, 'started.json'));
-    for (const pid of [started?.pid, started?.supervisorPid]) {
-      try {
-        if (pid) process.kill(-pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  }
-  rmSync(stateDir, { recursive: true, force: true });
-});
+after(() => fixture.close());
 
 const execQuery = (cmd: string[], flags: Record<string, boolean>): string =>
   [...cmd.map((c) => `command=${encodeURIComponent(c)}`), ...Object.entries(flags).map(([k, v]) => `${k}=${v}`)].join('&');
@@ -316,79 +270,5 @@ describe('attach to a TTY container and with stdinOnce', () => {
       });
     });
     assert.equal(text(r, 1), 'abc\nstdin closed\n');
-  });
-});
-
-describe('port-forward', () => {
-  let echoPort = 0;
-  const echo = createTcpServer((s) => s.pipe(s));
-  before(async () => {
-    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-    echoPort = (echo.address() as AddressInfo).port;
-  });
-  after(() => echo.close());
-
-  async function roundTrip(c: SpdyTestClient, requestId: number, message: string): Promise<string> {
-    const error = c.openStream({ streamtype: 'error', port: String(echoPort), requestid: String(requestId) }, true);
-    const data = c.openStream({ streamtype: 'data', port: String(echoPort), requestid: String(requestId) });
-    await Promise.all([error.replied, data.replied]);
-    await data.write(message, true);
-    const got = await data.done;
-    assert.equal((await error.done).data.length, 0, 'nothing on the error stream');
-    return got.data.toString();
-  }
-
-  it('forwards each connection of a raw SPDY session (portforward.k8s.io) to the pod port', async () => {
-    const up = await spdyUpgrade(port, '/portForward/default/web', ['portforward.k8s.io']);
-    assert.equal(up.status, 101);
-    assert.equal(await roundTrip(up.client, 0, 'first'), 'first');
-    assert.equal(await roundTrip(up.client, 1, 'second'), 'second');
-    up.client.close();
-  });
-
-  it('forwards through SPDY tunnelled in WebSocket messages (SPDY/3.1+portforward.k8s.io)', async () => {
-    const ws = await rawWebSocket(port, '/portForward/default/web', ['SPDY/3.1+portforward.k8s.io']);
-    assert.equal(ws.status, 101);
-    assert.equal(ws.protocol, 'SPDY/3.1+portforward.k8s.io');
-    const c = new SpdyTestClient(ws.stream());
-    assert.equal(await roundTrip(c, 0, 'through the tunnel'), 'through the tunnel');
-    ws.close();
-  });
-
-  it('speaks the older WebSocket protocol (v4.channel.k8s.io): channel pairs per port, each opened with the port', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/portForward/default/web?ports=${echoPort}`, ['v4.channel.k8s.io']);
-    const messages: Buffer[] = [];
-    const echoed = new Promise<void>((resolve) =>
-      ws.on('message', (m: Buffer) => {
-        messages.push(m);
-        if (m[0] === 0 && m.subarray(1).toString() === 'over channels') resolve();
-      }),
-    );
-    await new Promise((r, j) => ws.once('open', r).once('error', j));
-    assert.equal(ws.protocol, 'v4.channel.k8s.io');
-    ws.send(Buffer.concat([Buffer.of(0), Buffer.from('over channels')]));
-    await echoed;
-    const lePort = Buffer.alloc(2);
-    lePort.writeUInt16LE(echoPort);
-    assert.deepEqual(messages.slice(0, 2), [Buffer.concat([Buffer.of(0), lePort]), Buffer.concat([Buffer.of(1), lePort])]);
-    ws.close();
-  });
-
-  it('reports a port nobody listens on, on the error stream', async () => {
-    const up = await spdyUpgrade(port, '/portForward/default/web', ['portforward.k8s.io']);
-    const closed = createTcpServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const deadPort = (closed.address() as AddressInfo).port;
-    closed.close();
-    const error = up.client.openStream({ streamtype: 'error', port: String(deadPort), requestid: '0' }, true);
-    up.client.openStream({ streamtype: 'data', port: String(deadPort), requestid: '0' });
-    assert.match((await error.done).data.toString(), new RegExp(`error forwarding port ${deadPort} to pod default/web: .*ECONNREFUSED`));
-    up.client.close();
-  });
-
-  it('answers 404 for a pod with no running container here', async () => {
-    const up = await spdyUpgrade(port, '/portForward/default/nope', ['portforward.k8s.io']);
-    assert.equal(up.status, 404);
-    assert.equal(JSON.parse(up.body).reason, 'NotFound');
   });
 });
