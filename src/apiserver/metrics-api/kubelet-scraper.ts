@@ -1,7 +1,7 @@
 // Scrapes each node's /stats/summary through the KubeletClient, like metrics-server, and keeps
 // the answer for a resolution of ~15 s so that a burst of `kubectl top` and the autoscaler's
 // reads cost one scrape per node. A node that fails to answer contributes nothing (its pods have
-// no metrics) until it answers again.
+// no metrics) until it answers again; one that is slow answers with its previous summary.
 
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
@@ -22,23 +22,32 @@ export interface MetricsSource {
 
 export const DEFAULT_METRIC_RESOLUTION_MS = 15_000;
 const SCRAPE_TIMEOUT_MS = 10_000;
+/** How long a request waits for a node's first scrape before answering without it. */
+const FIRST_SCRAPE_WAIT_MS = 3000;
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 
 interface Entry {
+  /** When the latest scrape started. */
   at: number;
-  summary: Promise<SummaryWire | undefined>;
+  /** The latest scrape (possibly still running). */
+  pending: Promise<SummaryWire | undefined>;
+  /** The last summary a scrape brought, kept while the next one runs. */
+  last: SummaryWire | undefined;
+  failing: boolean;
 }
 
 export class KubeletScraper implements MetricsSource {
   readonly #kubelet: KubeletClient;
   readonly #resolutionMs: number;
+  readonly #firstWaitMs: number;
   readonly #now: () => number;
   readonly #log: Logger | undefined;
   readonly #cache = new Map<string, Entry>();
 
-  constructor(kubelet: KubeletClient, options: { resolutionMs?: number; now?: () => number; logger?: Logger } = {}) {
+  constructor(kubelet: KubeletClient, options: { resolutionMs?: number; firstWaitMs?: number; now?: () => number; logger?: Logger } = {}) {
     this.#kubelet = kubelet;
     this.#resolutionMs = options.resolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
+    this.#firstWaitMs = options.firstWaitMs ?? FIRST_SCRAPE_WAIT_MS;
     this.#now = options.now ?? Date.now;
     this.#log = options.logger;
   }
@@ -57,17 +66,42 @@ export class KubeletScraper implements MetricsSource {
     return out;
   }
 
-  #summary(node: KubeObject): Promise<SummaryWire | undefined> {
+  /**
+   * The node's summary: the cached one within the resolution; otherwise a new scrape starts and,
+   * while it runs, the previous answer serves (a slow or unreachable node never holds a request
+   * up for long). A node never scraped before is waited for, at most firstWaitMs.
+   */
+  async #summary(node: KubeObject): Promise<SummaryWire | undefined> {
     const now = this.#now();
     const key = node.metadata.name ?? '';
-    const cached = this.#cache.get(key);
-    if (cached && now - cached.at < this.#resolutionMs) return cached.summary;
-    const summary = this.#scrape(node).catch((err: unknown) => {
-      this.#log?.warn({ node: node.metadata.name, err: (err as Error).message }, 'failed to scrape node stats');
-      return undefined;
-    });
-    this.#cache.set(key, { at: now, summary });
-    return summary;
+    let entry = this.#cache.get(key);
+    if (entry && now - entry.at < this.#resolutionMs) return entry.last ?? this.#bounded(entry.pending);
+    const e: Entry = entry ?? { at: now, pending: Promise.resolve(undefined), last: undefined, failing: false };
+    e.at = now;
+    e.pending = this.#scrape(node).then(
+      (s) => {
+        if (e.failing) this.#log?.info({ node: key }, 'node stats are back');
+        e.failing = false;
+        e.last = s;
+        return s;
+      },
+      (err: unknown) => {
+        // Once per outage, not once per scrape: simulated and lost nodes would flood the log.
+        if (!e.failing) this.#log?.warn({ node: key, err: (err as Error).message }, 'failed to scrape node stats');
+        e.failing = true;
+        e.last = undefined;
+        return undefined;
+      },
+    );
+    entry = e;
+    this.#cache.set(key, entry);
+    return entry.last ?? this.#bounded(entry.pending);
+  }
+
+  #bounded(p: Promise<SummaryWire | undefined>): Promise<SummaryWire | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.#firstWaitMs)));
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
   async #scrape(node: KubeObject): Promise<SummaryWire> {

@@ -57,7 +57,17 @@ describe('KubeletScraper', () => {
     assert.equal(calls, 1);
     now = 16_000;
     fail = true;
+    // While the new scrape runs, the previous summary answers; once it failed, nothing does.
+    assert.equal((await scraper.collect([node])).nodes.get('n1')?.usage.cpu, 1e8);
+    await new Promise((r) => setImmediate(r));
     assert.equal((await scraper.collect([node])).nodes.size, 0);
     assert.equal(calls, 2);
+  });
+
+  it('answers without a node whose first scrape does not come back in time', async () => {
+    const kubelet = { request: () => new Promise<IncomingMessage>(() => {}) } as unknown as KubeletClient;
+    const scraper = new KubeletScraper(kubelet, { firstWaitMs: 20 });
+    const snapshot = await scraper.collect([{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'lost' } }]);
+    assert.equal(snapshot.nodes.size, 0);
   });
 });
