@@ -2,7 +2,7 @@
 // containers, their states and statuses) with times in milliseconds instead of nanoseconds. Every
 // runtime implements it: sim (no processes), process (host processes), cri (containerd).
 
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export interface PodSandboxMetadata {
   name: string;
@@ -144,6 +144,8 @@ export interface RuntimeService {
   exec?(containerId: string, cmd: readonly string[], opts: StreamingOptions): Promise<StreamingProcess>;
   /** CRI's Attach: connects to the running container's own stdin and output (kubectl attach). */
   attach?(containerId: string, opts: StreamingOptions): Promise<StreamingProcess>;
+  /** CRI's PortForward: a TCP connection to `port` in the sandbox's network (kubectl port-forward). */
+  portForward?(podSandboxId: string, port: number): Promise<Duplex>;
   /** CRI's ContainerStats: the container's cumulative CPU and current memory use. */
   containerStats?(containerId: string): Promise<ContainerStats>;
   /** CRI's ListContainerStats: stats of every container that has a cgroup to read. */

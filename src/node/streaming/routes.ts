@@ -32,7 +32,7 @@ import {
 
 export interface StreamingDeps {
   runtime: RuntimeService;
-  /** Connects to a port of a pod. Default: 127.0.0.1 on this host, whose network pods share today. */
+  /** Connects to a port of a pod. Default: the runtime's portForward, else 127.0.0.1 on this host. */
   dialPod?(namespace: string, pod: string, port: number): Promise<Duplex>;
   logger?: Logger;
 }
@@ -126,11 +126,14 @@ async function portForward(deps: StreamingDeps, req: IncomingMessage, socket: Du
     return;
   }
   const containers = await deps.runtime.listContainers().catch(() => []);
-  if (!containers.some((c) => c.labels[POD_NAMESPACE_LABEL] === namespace && c.labels[POD_NAME_LABEL] === pod && c.state === 'CONTAINER_RUNNING')) {
+  const running = containers.find((c) => c.labels[POD_NAMESPACE_LABEL] === namespace && c.labels[POD_NAME_LABEL] === pod && c.state === 'CONTAINER_RUNNING');
+  if (!running) {
     rejectUpgrade(socket, failure(404, 'NotFound', `pod ${namespace}/${pod} has no running container on this node`, { name: pod, kind: 'pods' }));
     return;
   }
-  const dial = deps.dialPod ?? dialLocalhost;
+  // The runtime knows the pod's network (CRI PortForward); without it, the node's own loopback.
+  const runtimeDial = deps.runtime.portForward?.bind(deps.runtime);
+  const dial = deps.dialPod ?? (runtimeDial ? (_ns: string, _pod: string, port: number) => runtimeDial(running.podSandboxId, port) : dialLocalhost);
   const handler = new PortForwardHandler(`${namespace}/${pod}`, (port) => dial(namespace, pod, port));
   const log = deps.logger?.child({ pod: `${namespace}/${pod}`, kind: 'portforward' });
   let transport: SpdyTransport;

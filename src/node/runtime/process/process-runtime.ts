@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import {
   RuntimeNotFoundError,
@@ -24,6 +25,7 @@ import {
 } from '../cri.ts';
 import { startAttach } from './attach-stream.ts';
 import { ptyArgv, startStreamingExec } from './exec-stream.ts';
+import { dialHostPort } from './port-forward.ts';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
 import { containerArgv, containerEnv, wrapArgv } from './container-spec.ts';
 import { DEFAULT_LOG_OPTIONS, type CriLogWriterOptions } from './cri-log-writer.ts';
@@ -319,6 +321,12 @@ export class ProcessRuntime implements RuntimeService {
       },
       opts,
     );
+  }
+
+  async portForward(podSandboxId: string, port: number): Promise<Duplex> {
+    const sandbox = this.#sandbox(podSandboxId);
+    if (sandbox.status.state !== 'SANDBOX_READY') throw new Error(`sandbox ${podSandboxId} is not ready`);
+    return dialHostPort(port);
   }
 
   #running(containerId: string): { c: ContainerRecord; started: StartedRecord } {
