@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { badRequest, failure, invalid, isStatusError, type StatusError } from '../../machinery/index.ts';
-import type { RuntimeService, StreamingProcess } from '../runtime/cri.ts';
+import type { RuntimeService, StreamingOptions, StreamingProcess } from '../runtime/cri.ts';
 import type { AgentRoute } from '../server/routes.ts';
 import { findRunningContainer, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from './container-lookup.ts';
 import { PortForwardHandler } from './portforward-spdy.ts';
@@ -65,9 +65,8 @@ async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: 
     rejectUpgrade(socket, problem);
     return;
   }
-  const run = kind === 'exec' ? deps.runtime.exec?.bind(deps.runtime) : undefined;
-  const attach = kind === 'attach' ? deps.runtime.attach?.bind(deps.runtime) : undefined;
-  if (!run && !attach) {
+  const starter = starterFor(deps.runtime, kind, command, { stdin: want.stdin, tty: want.tty });
+  if (!starter) {
     rejectUpgrade(socket, failure(501, 'NotImplemented', `the container runtime does not support ${kind}`));
     return;
   }
@@ -76,7 +75,7 @@ async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: 
     rejectUpgrade(socket, found);
     return;
   }
-  const start = (): Promise<StreamingProcess> => (run ? run(found.id, command, { stdin: want.stdin, tty: want.tty }) : attach!(found.id, { stdin: want.stdin, tty: want.tty }));
+  const start = (): Promise<StreamingProcess> => starter(found.id);
   const log = deps.logger?.child({ pod: `${namespace}/${pod}`, container, kind });
 
   let channels: RemoteCommandChannels;
@@ -109,6 +108,14 @@ async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: 
   }
   log?.debug({ protocol: channels.protocol, command, ...want }, 'streaming session started');
   await runRemoteCommand(channels, start);
+}
+
+/** How this runtime starts the session for a container, if it can. */
+function starterFor(runtime: RuntimeService, kind: 'exec' | 'attach', command: string[], opts: StreamingOptions): ((containerId: string) => Promise<StreamingProcess>) | undefined {
+  const exec = runtime.exec?.bind(runtime);
+  const attach = runtime.attach?.bind(runtime);
+  if (kind === 'exec') return exec && ((id) => exec(id, command, opts));
+  return attach && ((id) => attach(id, opts));
 }
 
 function requestProblem(kind: 'exec' | 'attach', pod: string, command: string[], want: WantedStreams): StatusError | undefined {
