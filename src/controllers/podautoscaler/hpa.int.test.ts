@@ -162,5 +162,43 @@ describe('HorizontalPodAutoscaler (integration)', () => {
     assert.ok(Date.now() - started >= 1000, 'the scale down waited for the stabilization window');
     const down = await c.client.list({ group: '', version: 'v1', resource: 'events', namespace: 'default' });
     assert.ok(down.items.some((e) => (e as { message?: string }).message === 'New size: 1; reason: All metrics below target'));
+    await c.client.delete({ ...HPAS, namespace: 'default', name: 'web' });
+  });
+
+  it('without behavior: at most doubles (or 4) per sync and holds a scale-down for the controller\'s window', async () => {
+    metrics.milliCores = 1000;
+    await c.client.create(DEPLOYMENTS, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api', namespace: 'default' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'api' } },
+        template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'app', image: 'busybox', resources: { requests: { cpu: '100m' } } }] } },
+      },
+    });
+    await until('api running', async () => (await c.client.list({ ...PODS, namespace: 'default' }, { labelSelector: 'app=api' })).items.some((p) => (p.status as { phase?: string }).phase === 'Running'));
+    await c.client.create(HPAS, {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'api', namespace: 'default' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 1, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '100m' } } }] },
+    } as KubeObject);
+    // 1000m per pod against 100m: 10 wanted, 4 allowed from 1.
+    const limited = await until('ScaleUpLimit', async () => {
+      const h = await c.client.get<HorizontalPodAutoscaler>({ ...HPAS, namespace: 'default', name: 'api' });
+      return h.status?.lastScaleTime ? h : undefined;
+    });
+    assert.equal(limited.status?.desiredReplicas, 4);
+    assert.deepEqual(limited.status?.conditions?.find((x) => x.type === 'ScalingLimited')?.reason, 'ScaleUpLimit');
+    assert.equal(limited.status?.currentMetrics?.[0]?.resource?.current.averageValue, '1');
+
+    metrics.milliCores = 10;
+    await until('ScaleDownStabilized', async () => {
+      const h = await c.client.get<HorizontalPodAutoscaler>({ ...HPAS, namespace: 'default', name: 'api' });
+      return h.status?.conditions?.some((x) => x.type === 'AbleToScale' && x.reason === 'ScaleDownStabilized');
+    });
+    await until('api back to 1', async () => (await c.client.get<KubeObject & { spec: { replicas: number } }>({ ...DEPLOYMENTS, namespace: 'default', name: 'api' })).spec.replicas === 1);
+    await c.client.delete({ ...HPAS, namespace: 'default', name: 'api' });
   });
 });
