@@ -135,13 +135,14 @@ describe('exec over WebSocket (kubectl 1.30+)', () => {
   });
 
   it('gives a TTY that follows resize messages', async () => {
-    const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'read x; tty; stty size'], { stdin: true, stdout: true, tty: true })}`, ['v5.channel.k8s.io'], (ws) => {
+    const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'read x; tty; stty size; echo "TERM=$TERM"'], { stdin: true, stdout: true, tty: true })}`, ['v5.channel.k8s.io'], (ws) => {
       ws.send(Buffer.concat([Buffer.of(4), Buffer.from('{"Width":100,"Height":40}')]));
       ws.send(Buffer.concat([Buffer.of(0), Buffer.from('go\r')]));
     });
     const out = text(r, 1);
     assert.match(out, /\/dev\/pts\/\d+/);
     assert.match(out, /40 100/);
+    assert.match(out, /TERM=xterm/);
     assert.equal(r.channels.has(2), false, 'a TTY merges stderr into stdout');
     assert.equal(JSON.parse(text(r, 3)).status, 'Success');
   });

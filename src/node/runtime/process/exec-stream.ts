@@ -25,7 +25,8 @@ export function startStreamingExec(argv: readonly string[], o: StreamingExecOpti
   const [file, ...args] = o.tty ? ptyArgv(argv) : argv;
   if (!file) return Promise.reject(new Error('exec: empty command'));
   const child = spawn(file, args, {
-    env: o.env,
+    // As containerd: a terminal gets TERM=xterm unless the container sets its own.
+    env: o.tty ? { TERM: 'xterm', ...o.env } : o.env,
     cwd: o.cwd,
     detached: true,
     stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', o.tty ? 'ignore' : 'pipe', ...(o.tty ? ['pipe' as const] : [])],

@@ -208,7 +208,8 @@ export class ProcessRuntime implements RuntimeService {
     mkdirSync(join(c.logPath, '..'), { recursive: true });
     this.#store.saveSpec(c.id, {
       argv,
-      env: containerEnv(c.config, hostname),
+      // As containerd: a terminal gets TERM=xterm unless the container sets its own.
+      env: c.config.tty ? { TERM: 'xterm', ...containerEnv(c.config, hostname) } : containerEnv(c.config, hostname),
       cwd,
       logPath: c.logPath,
       log: { maxBytes: this.#log.maxBytes, maxFiles: this.#log.maxFiles, maxLineBytes: this.#log.maxLineBytes },
