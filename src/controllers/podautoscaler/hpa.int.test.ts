@@ -48,6 +48,9 @@ describe('HorizontalPodAutoscaler (integration)', () => {
   it('serves metrics.k8s.io: discovery, pod list with a label selector, get, NotFound', async () => {
     const group = await c.client.request<{ resources: { name: string; kind: string; verbs: string[] }[] }>('GET', '/apis/metrics.k8s.io/v1beta1');
     assert.deepEqual(group.resources.map((r) => [r.name, r.kind, r.verbs]), [['nodes', 'NodeMetrics', ['get', 'list']], ['pods', 'PodMetrics', ['get', 'list']]]);
+    const groups = await c.client.request<{ groups: { name: string; preferredVersion: { groupVersion: string } }[] }>('GET', '/apis');
+    assert.equal(groups.groups.find((g) => g.name === 'metrics.k8s.io')?.preferredVersion.groupVersion, 'metrics.k8s.io/v1beta1');
+    await assert.rejects(c.client.request('GET', '/apis/metrics.k8s.io/v1beta1/pods?watch=true'), (e: Error) => /MethodNotAllowed|not allow/.test(e.message));
     const nodes = await c.client.request<{ kind: string; items: { metadata: { name: string }; usage: { cpu: string; memory: string } }[] }>('GET', '/apis/metrics.k8s.io/v1beta1/nodes');
     assert.equal(nodes.kind, 'NodeMetricsList');
     assert.deepEqual(nodes.items[0]?.usage, { cpu: '1000000000n', memory: '1Gi' });
