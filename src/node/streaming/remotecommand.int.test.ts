@@ -205,6 +205,22 @@ describe('exec over SPDY/3.1 (kubectl 1.27-1.29, and the fallback)', () => {
     }
   });
 
+  it('keeps concurrent sessions apart (WebSocket and SPDY at once)', async () => {
+    const viaWs = Array.from({ length: 6 }, (_, i) =>
+      wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', `echo ws-${i}`], { stdout: true })}`, ['v5.channel.k8s.io'], () => {}).then((r) => text(r, 1)),
+    );
+    const viaSpdy = Array.from({ length: 6 }, async (_, i) => {
+      const up = await spdyUpgrade(port, `/exec/default/web/main?${execQuery(['cat'], { stdin: true, stdout: true })}`, ['v4.channel.k8s.io']);
+      up.client.openStream({ streamtype: 'error' });
+      const stdin = up.client.openStream({ streamtype: 'stdin' });
+      const stdout = up.client.openStream({ streamtype: 'stdout' });
+      await stdin.write(`spdy-${i}\n`, true);
+      return (await stdout.done).data.toString();
+    });
+    assert.deepEqual(await Promise.all(viaWs), Array.from({ length: 6 }, (_, i) => `ws-${i}\n`));
+    assert.deepEqual(await Promise.all(viaSpdy), Array.from({ length: 6 }, (_, i) => `spdy-${i}\n`));
+  });
+
   it('answers 403 listing its versions when none of the offered ones is known', async () => {
     const up = await spdyUpgrade(port, `/exec/default/web/main?${execQuery(['true'], { stdout: true })}`, ['v9.channel.k8s.io']);
     assert.equal(up.status, 403);
