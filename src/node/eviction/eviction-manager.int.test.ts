@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../api/types.ts';
-import { EventRecorder } from '../../client/index.ts';
+import { EventRecorder, FakeClock } from '../../client/index.ts';
 import { startTestCluster, type TestCluster } from '../../../test/support/cluster.ts';
 import type { Summary, SummarySource } from '../stats/index.ts';
 import { EvictionManager } from './eviction-manager.ts';
@@ -35,6 +35,7 @@ describe('EvictionManager (integration)', () => {
   let c: TestCluster;
   const stats = new FakeStats();
   let manager: EvictionManager;
+  const clock = new FakeClock(Date.now());
 
   before(async () => {
     c = await startTestCluster({ controllers: [], driver: false });
@@ -51,6 +52,8 @@ describe('EvictionManager (integration)', () => {
       client: c.client,
       stats,
       thresholds: parseEvictionHard('memory.available<100Mi,nodefs.available<10%'),
+      clock,
+      pressureTransitionPeriodMs: 60_000,
       recorder: new EventRecorder(c.client, { source: { component: 'kubelet', host: 'n1' } }),
     });
   });
@@ -81,6 +84,10 @@ describe('EvictionManager (integration)', () => {
     assert.equal((await manager.synchronize()).evicted, 'default/medium');
     stats.availableMemory = 2048 * MI;
     assert.equal((await manager.synchronize()).evicted, undefined);
+    const held = await c.client.get<{ apiVersion: string; kind: string; metadata: object; spec?: { taints?: unknown[] } }>({ group: '', version: 'v1', resource: 'nodes', name: 'n1' });
+    assert.equal(held.spec?.taints?.length, 1, 'the taint outlives the pressure for the transition period');
+    await clock.advance(61_000);
+    await manager.synchronize();
     const after = await c.client.get<{ apiVersion: string; kind: string; metadata: object; spec?: { taints?: unknown[] } }>({ group: '', version: 'v1', resource: 'nodes', name: 'n1' });
     assert.deepEqual(after.spec?.taints ?? [], []);
   });

@@ -19,6 +19,8 @@ import { rankForEviction, type EvictablePod, type Resource } from './ranking.ts'
 import { thresholdBytes, type Signal, type Threshold } from './thresholds.ts';
 
 export const DEFAULT_MONITORING_INTERVAL_MS = 10_000;
+/** --eviction-pressure-transition-period: how long a pressure taint outlives the pressure. */
+export const DEFAULT_PRESSURE_TRANSITION_PERIOD_MS = 5 * 60_000;
 /** How long an evicted pod is not a candidate again while it is being stopped (upstream podCleanupTimeout). */
 const POD_CLEANUP_TIMEOUT_MS = 30_000;
 
@@ -37,6 +39,8 @@ export interface EvictionManagerOptions {
   clock?: Clock;
   logger?: Logger;
   intervalMs?: number;
+  /** How long a pressure taint stays after the threshold is no longer met, so it does not flap (5 min). */
+  pressureTransitionPeriodMs?: number;
   /**
    * Hands the eviction to the pod's worker (which owns the pod's status and stops its containers);
    * false when no worker runs the pod. Without it the manager writes the Failed status itself.
@@ -74,6 +78,8 @@ export class EvictionManager {
   readonly #clock: Clock;
   /** Pods evicted recently (uid → when), still stopping: the next cycle picks another. */
   readonly #recent = new Map<string, number>();
+  /** When each signal was last seen crossing its threshold. */
+  readonly #lastMet = new Map<Signal, number>();
 
   constructor(options: EvictionManagerOptions) {
     this.#o = options;
@@ -108,7 +114,11 @@ export class EvictionManager {
       const threshold = thresholdBytes(t, obs.capacity);
       observations.push({ signal: t.signal, available: obs.available, threshold, met: obs.available < threshold });
     }
-    await this.#syncTaints(observations, signal);
+    const observedAt = this.#clock.now();
+    for (const o of observations) if (o.met) this.#lastMet.set(o.signal, observedAt);
+    const transition = this.#o.pressureTransitionPeriodMs ?? DEFAULT_PRESSURE_TRANSITION_PERIOD_MS;
+    const pressured = new Set(observations.filter((o) => observedAt - (this.#lastMet.get(o.signal) ?? -Infinity) <= transition).map((o) => o.signal));
+    await this.#syncTaints(observations.map((o) => ({ ...o, met: pressured.has(o.signal) })), signal);
     // Memory first, as upstream orders the signals.
     const met = observations.filter((o) => o.met).sort((a, b) => (a.signal === 'memory.available' ? -1 : 0) - (b.signal === 'memory.available' ? -1 : 0))[0];
     if (!met) return { observations };
