@@ -21,6 +21,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import diagnostics from 'node:diagnostics_channel';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     'sim-qps': { type: 'string', default: '1000' },
     'sim-in-flight': { type: 'string', default: '128' },
     'running-minutes': { type: 'string', default: '5' },
+    'prober-priority': { type: 'string', default: '0' },
     writer: { type: 'string', default: 'inline' },
     qps: { type: 'string', default: '0' },
     profile: { type: 'string' },
@@ -89,6 +91,23 @@ const sampler = setInterval(() => {
   peak.external = Math.max(peak.external, m.external);
 }, 1000);
 sampler.unref();
+
+// ---- server-side time of the prober's calls (HTTP/2 stream created → response finished) ----
+// Compared with what the prober measures, it tells time spent in the server from time spent
+// on the way (connection, flow control, the prober's own process).
+const serverSide: Record<string, number[]> = {};
+let serverPhase = 'setup';
+const streamStart = new WeakMap<object, { t: number; agent: string }>();
+diagnostics.subscribe('http2.server.stream.start', (msg) => {
+  const { stream, headers } = msg as { stream: object; headers: Record<string, string> };
+  streamStart.set(stream, { t: performance.now(), agent: String(headers['user-agent'] ?? '') });
+});
+diagnostics.subscribe('http2.server.stream.finish', (msg) => {
+  const { stream } = msg as { stream: object };
+  const s = streamStart.get(stream);
+  if (!s || !s.agent.startsWith('strata-bench-prober')) return;
+  (serverSide[serverPhase] ??= []).push(performance.now() - s.t);
+});
 
 // ---- percentiles ----
 
@@ -133,8 +152,13 @@ async function main(): Promise<void> {
   // ---- prober (child process) ----
   const prober = fork(path.join(here, 'prober.ts'), [cp.kubeconfigPath, String(args['probe-rate']), 'load-0'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(prober);
+  // With the machine's cores saturated, a starved prober measures its own scheduling delay.
+  if (Number(args['prober-priority']) !== 0) os.setPriority(prober.pid!, Number(args['prober-priority']));
   await new Promise<void>((resolve) => prober.once('message', () => resolve()));
-  const phase = (name: string): void => void prober.send({ phase: name });
+  const phase = (name: string): void => {
+    serverPhase = name;
+    prober.send({ phase: name });
+  };
   const probeResults = new Promise<ProbeResults>((resolve) => prober.on('message', (m: { results?: ProbeResults }) => m.results && resolve(m.results)));
 
   // ---- baseline: the idle cluster (nodes heartbeating, no pods) ----
@@ -258,6 +282,10 @@ async function main(): Promise<void> {
   const reads = PROBE_KINDS.filter((k) => !MUTATING.includes(k));
   out(`| **all reads** | ${['idle', 'load', 'after'].map((p) => cell(p, reads)).join(' | ')} |`);
   out(`| **all mutating** | ${['idle', 'load', 'after'].map((p) => cell(p, MUTATING)).join(' | ')} |`);
+  out(`| **server side** (stream start → response finished) | ${['idle', 'load', 'after'].map((p) => {
+    const all = (serverSide[p] ?? []).sort((a, b) => a - b);
+    return `${ms(pct(all, 0.5))} / ${ms(pct(all, 0.99))} / ${ms(all.at(-1) ?? NaN)} (${all.length})`;
+  }).join(' | ')} |`);
   const loadAll = [...reads, ...MUTATING].flatMap((k) => probes['load']?.latencies[k] ?? []).sort((a, b) => a - b);
   const idleAll = [...reads, ...MUTATING].flatMap((k) => probes['idle']?.latencies[k] ?? []).sort((a, b) => a - b);
   out(`load ÷ idle p99 (all calls): ${(pct(loadAll, 0.99) / pct(idleAll, 0.99)).toFixed(1)}×; skipped probe slots (100 in flight): ${['idle', 'load', 'after'].map((p) => probes[p]?.skipped ?? 0).join(' / ')}; SLO p99 ≤ 1 s during load: ${pct(loadAll, 0.99) <= 1000 ? 'PASS' : 'MISS'}`);

@@ -73,6 +73,22 @@ describe('RestClient over HTTP/2: every request settles', () => {
     }
   });
 
+  it('offers the server large flow-control windows, so big responses need no WINDOW_UPDATE round trips', async () => {
+    const client = new RestClient({ server: url, requestTimeoutMs: 5000 });
+    try {
+      let windows: { stream: number | undefined; connection: number | undefined } | undefined;
+      const seeWindows = (stream: ServerHttp2Stream): void => {
+        windows = { stream: stream.session?.remoteSettings.initialWindowSize, connection: stream.session?.state.remoteWindowSize };
+      };
+      server.once('stream', seeWindows);
+      await client.get({ ...CM, name: 'ok' });
+      assert.ok((windows?.stream ?? 0) >= 2 ** 20, `stream window ${windows?.stream}`);
+      assert.ok((windows?.connection ?? 0) >= 16 * 2 ** 20, `connection window ${windows?.connection}`);
+    } finally {
+      client.close();
+    }
+  });
+
   for (const name of ['reset-no-error', 'reset-cancel', 'reset-refused', 'headers-then-reset']) {
     it(`fails (not hangs) when the server closes the stream: ${name}`, async () => {
       // A timeout far beyond the test's own guard: only the close itself may settle the call.

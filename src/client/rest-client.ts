@@ -182,6 +182,9 @@ export class RestClient {
   }
 }
 
+const STREAM_WINDOW_BYTES = 4 * 2 ** 20;
+const CONNECTION_WINDOW_BYTES = 32 * 2 ** 20;
+
 /** Requests over one multiplexed HTTP/2 session, re-opened when the server goes away. */
 class Http2Transport implements Transport {
   readonly #config: Readonly<ClientConfig>;
@@ -222,7 +225,12 @@ class Http2Transport implements Transport {
       // A large watch (every pod of a big cluster) buffers more than Node's 10 MB default here
       // while the event loop is busy; beyond it, new requests on the session would be refused.
       maxSessionMemory: 256,
+      // HTTP/2's default windows (64 KB per stream and per connection) make the server wait for
+      // a WINDOW_UPDATE round trip every 64 KB: with a busy server each costs a loop turn, so a
+      // 500 KB list took seconds and held up every other call on the connection.
+      settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     });
+    session.once('connect', () => session.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
     const drop = (): void => {
       if (this.#session === session) this.#session = undefined;
     };
