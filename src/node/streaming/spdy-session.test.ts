@@ -62,6 +62,26 @@ describe('SPDY session (server side)', () => {
     ]);
   });
 
+  it('returns window only as the reader consumes the data', async () => {
+    let stream: SpdyStream | undefined;
+    const h = harness((s) => (stream = s));
+    await h.syn(1, { streamtype: 'stdin' });
+    await settle();
+    stream!.pause();
+    const big = Buffer.alloc(50_000, 7); // two of them pass the readable's 64 KiB high-water mark
+    h.send(encodeData(1, big, false));
+    h.send(encodeData(1, big, false));
+    await settle();
+    const granted = (): number => h.frames.reduce((n, f) => n + (f.type === 'window_update' && f.streamId === 1 ? f.delta : 0), 0);
+    assert.ok(granted() < 100_000, `the reader is paused, yet ${granted()} bytes were granted`);
+    let read = 0;
+    stream!.on('data', (c: Buffer) => (read += c.length));
+    stream!.resume();
+    await settle();
+    assert.equal(read, 100_000);
+    assert.equal(granted(), 100_000);
+  });
+
   it('echoes PING and resets DATA for a stream it does not know', async () => {
     const h = harness();
     h.send(encodePing(7));

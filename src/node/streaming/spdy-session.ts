@@ -7,8 +7,8 @@
 // Flow control: our sends respect the peer's per-stream window (64 KiB initially, SETTINGS may
 // change it) once the peer shows it does flow control by sending a WINDOW_UPDATE; Go's
 // spdystream, which kubectl uses, never sends one and does not limit what it receives, so
-// enforcing windows against it would stall a transfer after 64 KiB. We return window for every
-// byte we receive, at once, for peers that do enforce it.
+// enforcing windows against it would stall a transfer after 64 KiB. We return a stream's window
+// as its reader consumes the bytes, for peers that do enforce it.
 
 import { Duplex } from 'node:stream';
 import {
@@ -60,7 +60,23 @@ export class SpdyStream extends Duplex {
     return this.headers[name]?.[0];
   }
 
-  override _read(): void {}
+  #credit = 0;
+
+  /** DATA from the peer: its window comes back once the bytes are consumed, not before. */
+  receive(data: Buffer): void {
+    this.#credit += data.length;
+    if (this.push(data)) this.#returnCredit();
+  }
+
+  override _read(): void {
+    this.#returnCredit();
+  }
+
+  #returnCredit(): void {
+    if (this.#credit === 0 || this.remoteClosed) return;
+    this.#session.sendWindowUpdate(this.id, this.#credit);
+    this.#credit = 0;
+  }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     void this.#writeChunks(chunk).then(() => cb(), cb);
@@ -147,6 +163,10 @@ export class SpdySession {
     this.#enqueue(async () => encodeData(streamId, data, fin));
   }
 
+  sendWindowUpdate(streamId: number, delta: number): void {
+    this.#enqueue(async () => encodeWindowUpdate(streamId, delta));
+  }
+
   reset(streamId: number, status: number): void {
     this.#enqueue(async () => encodeRstStream(streamId, status));
   }
@@ -209,10 +229,7 @@ export class SpdySession {
           this.reset(f.streamId, RstStatus.INVALID_STREAM);
           return;
         }
-        if (f.data.length > 0) {
-          stream.push(f.data);
-          this.#enqueue(async () => encodeWindowUpdate(f.streamId, f.data.length));
-        }
+        if (f.data.length > 0) stream.receive(f.data);
         if (f.flags & FLAG_FIN) this.#remoteEnd(stream);
         return;
       }
