@@ -183,3 +183,13 @@ test('the kube-api-access projected volume: a pod-bound token the API server acc
   assert.equal(status.user?.username, 'system:serviceaccount:default:default');
   assert.deepEqual(status.user?.extra?.['authentication.kubernetes.io/pod-name'], ['token']);
 });
+
+test('a custom terminationMessagePath is a file the runtime mounts, and its mount point leaves with the container', { skip: !root && 'needs root' }, async () => {
+  // Under a folder of its own: the other tests' running containers keep theirs.
+  const path = `${C}-message/here.txt`;
+  await cluster.client.create(core('pods'), pod('message', {
+    containers: [{ name: 'app', image: 'busybox', terminationMessagePath: path, command: ['/bin/sh', '-c', `echo -n "left at $(dirname ${path})" > ${path}`] }],
+  }));
+  assert.equal((await terminated('message')).message, `left at ${C}-message`);
+  await until('the mount point removed from the host', async () => !existsSync(`${C}-message`));
+});
