@@ -8,6 +8,7 @@ import { isNotFound } from '../../machinery/status-error.ts';
 import { containerLogsRoute, type PodLookup } from '../logs/index.ts';
 import type { RuntimeService } from '../runtime/cri.ts';
 import { streamingRoutes } from '../streaming/index.ts';
+import { hostReader, StatsProvider, statsRoute } from '../stats/index.ts';
 import type { AgentRoute } from './routes.ts';
 
 /** What routes may use: the node's runtime, its name and its API client. */
@@ -63,5 +64,7 @@ export function defaultAgentRoutes(deps: AgentRouteDeps): AgentRoute[] {
     podsRoute(deps.client, deps.nodeName),
     containerLogsRoute(deps.runtime, podFromApi(deps.client)),
     ...streamingRoutes({ runtime: deps.runtime, logger: deps.logger }),
+    // On-demand stats; startAgent replaces it with the provider its eviction manager shares.
+    statsRoute(new StatsProvider({ nodeName: deps.nodeName, runtime: deps.runtime, host: hostReader('/') })),
   ];
 }
