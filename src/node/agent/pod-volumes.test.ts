@@ -55,7 +55,14 @@ test('a missing ConfigMap volume holds the containers with one FailedMount event
   await h.step(1000);
   assert.equal(h.config('app'), undefined, 'no container is created');
   assert.equal(h.cs('app').state.waiting?.reason, 'ContainerCreating');
-  assert.deepEqual(h.events.filter((e) => e.includes('FailedMount')), ['Warning FailedMount MountVolume.SetUp failed for volume "cfg" : configmap "settings" not found']);
+  assert.deepEqual(h.events.filter((e) => e.includes('FailedMount')), ['Warning FailedMount MountVolume.SetUp failed for volume "cfg" : configmap "settings" not found'], 'reported once, not at every sync');
+
+  await h.step(121_000);
+  assert.equal(h.events.filter((e) => e.includes('Unable to attach')).length, 0);
+  await h.step(1000);
+  assert.deepEqual(h.events.filter((e) => e.includes('Unable to attach')), [
+    'Warning FailedMount Unable to attach or mount volumes: unmounted volumes=[cfg], unattached volumes=[], failed to process volumes=[]: timed out waiting for the condition',
+  ], 'after 2m3s of waiting');
 
   h.objects.set('configmap', 'default', 'settings', { data: { one: '1' } });
   await h.step(1000);
@@ -63,7 +70,7 @@ test('a missing ConfigMap volume holds the containers with one FailedMount event
   const volumeDir = join(h.volumes.podDir('uid-1'), 'volumes', 'kubernetes.io~configmap', 'cfg');
   assert.deepEqual(mounts[0], { containerPath: '/etc/cfg', hostPath: volumeDir, readonly: true });
   assert.equal(mounts[1]!.containerPath, '/etc/one');
-  assert.match(mounts[1]!.hostPath, /\/\.\.2026_11_24_09_00_0\d\.\d{9}\/one$/, 'a subPath of an API-data volume is its current file');
+  assert.match(mounts[1]!.hostPath, /\/\.\.2026_11_24_09_0\d_\d\d\.\d{9}\/one$/, 'a subPath of an API-data volume is its current file');
   assert.deepEqual(mounts[2], { containerPath: '/dev/termination-log', hostPath: h.volumes.terminationLogPath('uid-1', 'app', 0), readonly: false });
   h.worker.dispose();
 });

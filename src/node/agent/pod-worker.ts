@@ -13,6 +13,7 @@ import type { VolumeManager } from '../volumes/index.ts';
 import type { ContainerResolver } from './container-resolver.ts';
 import type { HookRunner } from './lifecycle/hooks.ts';
 import { terminationMessage, type TerminationMessageSources } from './lifecycle/termination-message.ts';
+import { DEADLINE_MESSAGE, DEADLINE_REASON, pastActiveDeadline } from './active-deadline.ts';
 import { ContainerBackoff } from './pod-backoff.ts';
 import { sandboxConfig } from './pod-container-config.ts';
 import { ContainerOps, type PodEventRecorder } from './pod-containers.ts';
@@ -55,6 +56,8 @@ export interface PodWorkerDeps {
 
 /** How often the same FailedMount event is repeated while the volume keeps failing. */
 const FAILED_MOUNT_REPEAT_MS = 60_000;
+/** How long the kubelet waits for a pod's volumes before it reports the wait as timed out (2m3s). */
+const MOUNT_WAIT_TIMEOUT_MS = 123_000;
 
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
 
@@ -75,10 +78,14 @@ export class PodWorker {
   #finished: 'terminal' | 'deleted' | undefined;
   /** Why the agent evicted the pod (an emptyDir over its sizeLimit, or the eviction manager). */
   #evicted: string | undefined;
+  /** The pod-level reason of that end: Evicted, or DeadlineExceeded for activeDeadlineSeconds. */
+  #evictedReason = 'Evicted';
   /** The condition the eviction manager's eviction adds (DisruptionTarget). */
   #evictionCondition: PodCondition | undefined;
   /** The last FailedMount message per volume and when it was reported. */
   readonly #mountFailures = new Map<string, { message: string; at: number }>();
+  /** Since when the pod's volumes keep failing (the start of the current wait for them). */
+  #mountWaitSince: number | undefined;
 
   constructor(pod: AgentPod, deps: PodWorkerDeps) {
     this.#pod = pod;
@@ -277,12 +284,30 @@ export class PodWorker {
       this.#deps.recorder?.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
     }
     for (const name of this.#mountFailures.keys()) if (!failures.some((f) => f.volume === name)) this.#mountFailures.delete(name);
-    return failures.length === 0;
+    if (failures.length === 0) {
+      this.#mountWaitSince = undefined;
+      return true;
+    }
+    this.#mountWaitSince ??= now;
+    if (now - this.#mountWaitSince >= MOUNT_WAIT_TIMEOUT_MS) {
+      // As the kubelet's volume manager: each wait that times out is reported, then a new one starts.
+      const unmounted = failures.map((f) => f.volume).sort().join(' ');
+      this.#deps.recorder?.event(pod, 'Warning', 'FailedMount',
+        `Unable to attach or mount volumes: unmounted volumes=[${unmounted}], unattached volumes=[], failed to process volumes=[]: timed out waiting for the condition`);
+      this.#mountWaitSince = now;
+    }
+    return false;
   }
 
   /** Whether the pod is (now) evicted for an emptyDir over its sizeLimit. */
   #checkEviction(pod: AgentPod): boolean {
     if (this.#evicted !== undefined) return true;
+    if (pastActiveDeadline(pod, this.#oldStatus(pod)['startTime'], this.#deps.clock.now())) {
+      this.#evicted = DEADLINE_MESSAGE;
+      this.#evictedReason = DEADLINE_REASON;
+      this.#deps.recorder?.event(pod, 'Normal', DEADLINE_REASON, DEADLINE_MESSAGE);
+      return true;
+    }
     const message = this.#deps.volumes?.emptyDirOverLimit(pod);
     if (message === undefined) return false;
     this.#evicted = message;
@@ -368,7 +393,7 @@ export class PodWorker {
       ...(this.#deps.runtimeName ? { runtimeName: this.#deps.runtimeName } : {}),
     });
     // An evicted pod is Failed with the eviction's reason, as the kubelet's eviction manager sets it.
-    if (this.#evicted !== undefined) Object.assign(status, { phase: 'Failed', reason: 'Evicted', message: this.#evicted });
+    if (this.#evicted !== undefined) Object.assign(status, { phase: 'Failed', reason: this.#evictedReason, message: this.#evicted });
     const extra = this.#evictionCondition;
     if (extra) status['conditions'] = [...((status['conditions'] as PodCondition[] | undefined) ?? []).filter((c) => c.type !== extra.type), extra];
     return status;
