@@ -76,6 +76,17 @@ describe('streaming routes refuse bad requests with a Status before switching pr
     assert.match(r.head, /X-Accepted-Stream-Protocol-Versions: v5\.channel\.k8s\.io, v4/);
   });
 
+  it('gives up on a WebSocket handshake that ws refuses (no Sec-WebSocket-Key) instead of waiting forever', async () => {
+    const route = streamingRoutes({ runtime: fakeRuntime(running, true) }).find((r) => r.prefix === 'exec')!;
+    const socket = new PassThrough();
+    let written = '';
+    socket.on('data', (d: Buffer) => (written += d.toString()));
+    const url = new URL('https://agent/exec/default/web/main?command=ls&stdout=true');
+    const headers = { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-protocol': 'v5.channel.k8s.io' };
+    await route.upgrade!({ headers, method: 'GET' } as unknown as IncomingMessage, socket, Buffer.alloc(0), ['default', 'web', 'main'], url, { user: 'u', groups: [] });
+    assert.match(written, /^HTTP\/1\.1 400/);
+  });
+
   it('400 for port-forward over the channel protocol without a valid port', async () => {
     const r = await upgrade(fakeRuntime(running, true), 'portForward', '/portForward/default/web?ports=http', { upgrade: 'websocket', 'sec-websocket-protocol': 'v4.channel.k8s.io' });
     assert.equal(r.code, 400);

@@ -88,6 +88,7 @@ async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: 
       return;
     }
     const ws = await acceptWebSocket(req, socket, head, protocol);
+    if (!ws) return;
     channels = wsRemoteCommandChannels(ws, protocol, want);
   } else if (isSpdyRequest(req)) {
     const chosen = negotiateSpdy<RemoteCommandProtocol>(req, REMOTECOMMAND_PROTOCOLS);
@@ -154,6 +155,7 @@ async function portForward(deps: StreamingDeps, req: IncomingMessage, socket: Du
         return;
       }
       const ws = await acceptWebSocket(req, socket, head, channelProtocol);
+      if (!ws) return;
       serveWebSocketPortForward(ws, ports, `${namespace}/${pod}`, (port) => dial(namespace, pod, port));
       return;
     }
@@ -161,7 +163,9 @@ async function portForward(deps: StreamingDeps, req: IncomingMessage, socket: Du
       rejectUpgrade(socket, badRequest(`requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${[PORTFORWARD_TUNNEL_PROTOCOL, ...PORTFORWARD_WS_PROTOCOLS].join(' ')}]`));
       return;
     }
-    transport = webSocketTransport(await acceptWebSocket(req, socket, head, PORTFORWARD_TUNNEL_PROTOCOL));
+    const ws = await acceptWebSocket(req, socket, head, PORTFORWARD_TUNNEL_PROTOCOL);
+    if (!ws) return;
+    transport = webSocketTransport(ws);
   } else if (isSpdyRequest(req)) {
     const chosen = negotiateSpdy(req, [PORTFORWARD_PROTOCOL]);
     if ('error' in chosen) {

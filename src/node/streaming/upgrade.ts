@@ -45,12 +45,16 @@ export function offeredWebSocketProtocols(req: IncomingMessage): string[] {
  * offered. `ws` itself would refuse names that are not RFC 7230 tokens, such as kubectl's
  * `SPDY/3.1+portforward.k8s.io` (the slash), so it never sees the client's list.
  */
-export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
+export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket | undefined> {
   return new Promise((resolve) => {
     const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
     if (protocol) server.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
     delete req.headers['sec-websocket-protocol'];
+    // A handshake ws refuses (bad key or version) is answered with 400 by ws and ends here.
+    const refused = (): void => resolve(undefined);
+    socket.once('close', refused);
     server.handleUpgrade(req, socket as Socket, head, (ws) => {
+      socket.off('close', refused);
       server.close();
       resolve(ws);
     });
