@@ -103,7 +103,15 @@ export class HpaReconciler implements Reconciler {
     const write = async (): Promise<void> => {
       status.observedGeneration = hpa.metadata.generation ?? 0;
       if (JSON.stringify(status) === original) return;
-      await this.#d.client.updateStatus<HorizontalPodAutoscaler>(HPAS, { ...hpa, status }, { signal });
+      try {
+        await this.#d.client.updateStatus<HorizontalPodAutoscaler>(HPAS, { ...hpa, status }, { signal });
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        // The cache lagged behind our own last write: this sync's status still stands, on the latest object.
+        const latest = await this.#d.client.get<HorizontalPodAutoscaler>({ ...HPAS, namespace: ns, name: hpa.metadata.name ?? '' }, { signal });
+        if (latest.metadata.uid !== hpa.metadata.uid) return;
+        await this.#d.client.updateStatus<HorizontalPodAutoscaler>(HPAS, { ...latest, status }, { signal });
+      }
     };
 
     let scale: Scale;
