@@ -16,7 +16,10 @@ import { ProcessRuntime } from '../runtime/process/index.ts';
 import { readJson, type StartedRecord } from '../runtime/process/state-store.ts';
 import { streamingRoutes } from './index.ts';
 
-const KUBECTLS = { '1.33': '/usr/lib/google-cloud-sdk/bin/kubectl.1.33', '1.32': '/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '1.29': '/usr/lib/google-cloud-sdk/bin/kubectl.1.29', '1.27': '/usr/lib/google-cloud-sdk/bin/kubectl.1.27' };
+const KUBECTLS = Object.fromEntries(['1.33', '1.32', '1.31', '1.30', '1.29', '1.28', '1.27'].map((v) => [v, `/usr/lib/google-cloud-sdk/bin/kubectl.${v}`])) as Record<
+  '1.33' | '1.32' | '1.31' | '1.30' | '1.29' | '1.28' | '1.27',
+  string
+>;
 const available = Object.values(KUBECTLS).every((k) => existsSync(k));
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-kubectl-stream-'));
@@ -142,7 +145,7 @@ function run(file: string, args: string[], input = ''): Promise<{ code: number; 
 const kubectl = (version: keyof typeof KUBECTLS, args: string[], input?: string) => run(KUBECTLS[version], ['--kubeconfig', kubeconfig, ...args], input);
 
 describe('kubectl exec', { skip: !available && 'kubectl 1.27-1.33 binaries not installed' }, () => {
-  for (const version of ['1.33', '1.32', '1.29', '1.27'] as const) {
+  for (const version of ['1.33', '1.32', '1.31', '1.30', '1.29', '1.28', '1.27'] as const) {
     it(`${version}: pipes stdin, selects the container with -c and passes on the exit code`, async () => {
       const cat = await kubectl(version, ['exec', '-i', 'shell', '--', 'cat'], 'hi\nthere\n');
       assert.equal(cat.code, 0, cat.stderr);
@@ -211,7 +214,8 @@ describe('kubectl attach', { skip: !available && 'kubectl binaries not installed
 });
 
 describe('kubectl port-forward', { skip: !available && 'kubectl binaries not installed' }, () => {
-  for (const version of ['1.33', '1.27'] as const) {
+  // 1.31+ tunnel SPDY in WebSocket messages; 1.30 and older speak SPDY on the upgraded socket.
+  for (const version of ['1.33', '1.31', '1.30', '1.27'] as const) {
     it(`${version}: forwards local connections to the pod's port`, async () => {
       const target = createTcpServer((s) => s.end(`hello from the pod ${version}\n`));
       await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
