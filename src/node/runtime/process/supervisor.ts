@@ -22,6 +22,8 @@ const DRAIN_MS = 1000;
 function main(dir: string): void {
   const spec = readJson<SupervisorSpec>(join(dir, 'spec.json'));
   if (!spec) throw new Error(`no spec.json in ${dir}`);
+  // Fixed now: the working directory changes below (attach-socket.ts) and the log is reopened later.
+  spec.logPath = resolve(spec.logPath);
   const log = new CriLogWriter(spec.logPath, spec.log);
   // A report to an agent that is gone must not end the supervisor.
   process.stdout.on('error', () => {});
