@@ -4,6 +4,7 @@
 // point is left out of lists and is NotFound on get.
 
 import type { KubeObject } from '../../api/types.ts';
+import { fieldLabelNotSupported, parseFieldSelector } from '../../machinery/fields.ts';
 import { parseLabelSelector, type LabelSelector } from '../../machinery/labels.ts';
 import { parseQuantity } from '../../machinery/quantity.ts';
 import { badRequest, failure, methodNotAllowed, notFound } from '../../machinery/status-error.ts';
@@ -17,6 +18,8 @@ import type { MetricsSource } from './kubelet-scraper.ts';
 import { cpuQuantity, memoryQuantity, type MetricsPoint, type PodPoint, type Usage } from './metrics-points.ts';
 
 const API_VERSION = `${METRICS_GROUP}/${METRICS_VERSION}`;
+/** The fields metrics objects can be selected by, as metrics-server's. */
+const FIELDS: ReadonlySet<string> = new Set(['metadata.name', 'metadata.namespace']);
 
 export class MetricsApi {
   readonly definitions = METRICS_DEFINITIONS;
@@ -44,14 +47,18 @@ export class MetricsApi {
     } catch (err) {
       throw badRequest(`unable to parse requirement: ${(err as Error).message}`);
     }
-    const body = info.resource === 'nodes' ? await this.#nodes(info.name, selector) : await this.#pods(info.namespace, info.name, selector);
+    const fields = parseFieldSelector(query.get('fieldSelector') ?? '');
+    const unsupported = fields.unsupportedFields(FIELDS);
+    if (unsupported[0] !== undefined) throw fieldLabelNotSupported(unsupported[0]);
+    const matches = (o: KubeObject): boolean => selector.matches(o.metadata.labels) && fields.matches({ 'metadata.name': o.metadata.name ?? '', 'metadata.namespace': o.metadata.namespace ?? '' });
+    const body = info.resource === 'nodes' ? await this.#nodes(info.name, matches) : await this.#pods(info.namespace, info.name, matches);
     const shape = tableShape(req.headers.accept);
     send(req, res, 200, JSON.stringify(shape ? metricsTable(body as Record<string, unknown>, shape, query.get('includeObject')) : body));
     return 200;
   }
 
-  async #nodes(name: string | undefined, selector: LabelSelector): Promise<unknown> {
-    const nodes = this.#objects('Node').filter((n) => (name === undefined ? selector.matches(n.metadata.labels) : n.metadata.name === name));
+  async #nodes(name: string | undefined, matches: (o: KubeObject) => boolean): Promise<unknown> {
+    const nodes = this.#objects('Node').filter((n) => (name === undefined ? matches(n) : n.metadata.name === name));
     const snapshot = await this.#source.collect(this.#objects('Node'));
     const items = nodes.flatMap((n) => {
       const p = snapshot.nodes.get(n.metadata.name ?? '');
@@ -64,9 +71,9 @@ export class MetricsApi {
     return { kind: 'NodeMetricsList', apiVersion: API_VERSION, metadata: {}, items };
   }
 
-  async #pods(namespace: string | undefined, name: string | undefined, selector: LabelSelector): Promise<unknown> {
+  async #pods(namespace: string | undefined, name: string | undefined, matches: (o: KubeObject) => boolean): Promise<unknown> {
     const pods = this.#objects('Pod').filter(
-      (p) => (namespace === undefined || p.metadata.namespace === namespace) && (name === undefined ? selector.matches(p.metadata.labels) : p.metadata.name === name),
+      (p) => (namespace === undefined || p.metadata.namespace === namespace) && (name === undefined ? matches(p) : p.metadata.name === name),
     );
     const snapshot = await this.#source.collect(this.#objects('Node'));
     const items = pods.flatMap((p) => {

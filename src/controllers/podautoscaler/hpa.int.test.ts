@@ -64,6 +64,9 @@ describe('HorizontalPodAutoscaler (integration)', () => {
     assert.equal(listed.items[0]?.containers[0]?.usage.cpu, '30000000n');
     const none = await c.client.request<{ items: unknown[] }>('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=tier%3Dy');
     assert.equal(none.items.length, 0);
+    const byName = await c.client.request<{ items: unknown[] }>('GET', '/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=metadata.name%3Dsolo');
+    assert.equal(byName.items.length, 1);
+    await assert.rejects(c.client.request('GET', '/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=spec.nodeName%3Dx'), (e: Error) => /field label not supported: spec.nodeName/.test(e.message));
     await assert.rejects(c.client.request('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/ghost'), (e: Error) => /podmetrics.metrics.k8s.io "default\/ghost" not found/.test(e.message));
     await c.client.delete({ ...PODS, namespace: 'default', name: 'solo' }, { gracePeriodSeconds: 0 });
   });
