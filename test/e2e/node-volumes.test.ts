@@ -105,3 +105,28 @@ test('a missing key waits in CreateContainerConfigError and a missing Secret vol
   assert.equal(await eventually('needs-key ran', () => message('needs-key'), 60_000, 250), 'arrived\n');
   assert.equal(await eventually('needs-secret ran', () => message('needs-secret'), 60_000, 250), 't0ken');
 });
+
+test('kubectl exec sees a Secret update in the running pod\'s volume, which refuses writes', { skip: !root && 'needs root (mount namespaces)' }, async () => {
+  apply(
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'rotating' }, data: { password: b64('first') } },
+    {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'holder' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', `sleep 3600 # ${marker}`], volumeMounts: [{ name: 'creds', mountPath: '/etc/rotating' }] }],
+        volumes: [{ name: 'creds', secret: { secretName: 'rotating', defaultMode: 0o400 } }],
+      },
+    },
+  );
+  await eventually('holder Running', () => getJson(up.kube, ['pod', 'holder'])?.status?.phase === 'Running', 60_000, 250);
+  const cat = (): string => up.kube.kubectl(['exec', 'holder', '--', 'cat', '/etc/rotating/password']).stdout;
+  assert.equal(await eventually('the password through exec', () => cat() || undefined, 30_000, 250), 'first');
+  assert.equal(up.kube.kubectl(['exec', 'holder', '--', 'stat', '-L', '-c', '%a', '/etc/rotating/password']).stdout.trim(), '400');
+  const write = up.kube.kubectl(['exec', 'holder', '--', 'sh', '-c', 'echo x > /etc/rotating/new']);
+  assert.notEqual(write.code, 0, 'a secret volume is read-only');
+  assert.match(write.stderr, /Read-only file system/);
+  apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'rotating' }, data: { password: b64('second') } });
+  await eventually('the rotated password through exec', () => cat() === 'second', 30_000, 500);
+  up.kube.k(['delete', 'pod', 'holder', '--wait=true']);
+  await eventually('the mount point removed from the host', () => !existsSync('/etc/rotating'), 15_000, 250);
+});
