@@ -49,7 +49,11 @@ export interface MountStep {
   readonly: boolean;
   /** The source is a file: a missing mount point is created as an empty file, not a directory. */
   file: boolean;
-  /** 'slave' (HostToContainer) or 'shared' (Bidirectional); private otherwise. */
+  /**
+   * 'slave' (HostToContainer) or 'shared' (Bidirectional); private otherwise. Known limit: unshare
+   * makes the whole namespace private first, so a slave mount has no master and a shared one no
+   * peer on the host: host mounts made later under the volume do not reach the container yet.
+   */
   propagation: 'private' | 'slave' | 'shared';
 }
 
