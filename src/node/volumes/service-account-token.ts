@@ -19,6 +19,8 @@ export interface TokenWish {
 
 export interface TokenSource {
   token(wish: TokenWish): Promise<string>;
+  /** Drops what is kept for a pod that is gone. */
+  forgetPod?(uid: string): void;
 }
 
 /** What the API answered: the token and when it expires (ms since the epoch). */

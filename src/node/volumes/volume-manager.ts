@@ -18,7 +18,7 @@ import { diskUsage } from './mount-utils.ts';
 import { persistentVolumeClaimPlugin } from './persistent-volume-claim.ts';
 import { projectedPlugin } from './projected.ts';
 import { secretPlugin } from './secret.ts';
-import type { TokenManager, TokenSource } from './service-account-token.ts';
+import type { TokenSource } from './service-account-token.ts';
 import type { MountedVolume, Volume, VolumeContext, VolumePlugin } from './types.ts';
 
 export const DEFAULT_PLUGINS: readonly VolumePlugin[] = [
@@ -32,7 +32,7 @@ export interface VolumeManagerOptions {
   /** Where pod directories live (<agent data dir>/pods). */
   podsDir: string;
   objects: ObjectSource;
-  tokens?: TokenSource | TokenManager;
+  tokens?: TokenSource;
   clock: Clock;
   /** The node's allocatable, for resourceFieldRef items. */
   allocatable?: () => Readonly<Record<string, unknown>>;
@@ -145,7 +145,7 @@ export class VolumeManager {
     const dir = this.podDir(uid);
     this.#mounted.delete(uid);
     this.#lastUsageCheck.delete(uid);
-    (this.#opts.tokens as TokenManager | undefined)?.forgetPod?.(uid);
+    this.#opts.tokens?.forgetPod?.(uid);
     const volumesDir = join(dir, 'volumes');
     if (existsSync(volumesDir)) {
       for (const plugin of this.#plugins) {
