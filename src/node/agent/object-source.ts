@@ -26,6 +26,9 @@ export interface ObjectSource {
   get<T extends KubeObject = KubeObject>(kind: SourceKind, namespace: string, name: string): Promise<T>;
 }
 
+/** Past this many entries, expired ones are dropped before another is added. */
+const SWEEP_AT = 1024;
+
 interface Entry {
   at: number;
   value: Promise<KubeObject>;
@@ -63,12 +66,18 @@ export class CachedObjectSource implements ObjectSource {
     const hit = this.#entries.get(key);
     if (hit && now - hit.at < this.#ttlMs) return hit.value as Promise<T>;
     const value = this.#fetch(kind, namespace, name);
+    if (this.#entries.size >= SWEEP_AT) this.#sweep(now);
     this.#entries.set(key, { at: now, value });
     // A failure other than NotFound (the API unreachable) is not kept: the next read retries.
     value.catch((err: unknown) => {
       if (!isNotFound(err) && this.#entries.get(key)?.value === value) this.#entries.delete(key);
     });
     return value as Promise<T>;
+  }
+
+  /** Drops expired entries, so objects no pod reads any more do not stay in memory. */
+  #sweep(now: number): void {
+    for (const [key, e] of this.#entries) if (now - e.at >= this.#ttlMs) this.#entries.delete(key);
   }
 
   /** Forgets everything (tests; a pod worker that must see the newest objects at once). */
