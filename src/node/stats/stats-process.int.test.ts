@@ -55,4 +55,23 @@ describe('StatsProvider on the process runtime', { skip: cgroups ? false : 'need
     const v1 = cgroups?.version === 'v1';
     for (const dir of v1 ? ['memory', 'cpu', 'cpuacct'] : ['']) assert.equal(existsSync(join('/sys/fs/cgroup', dir, STRATA_SLICE, sandbox)), false);
   });
+
+});
+
+describe('StatsProvider on the process runtime without cgroups', () => {
+  it('measures the container\'s process group', async () => {
+    const rt = new ProcessRuntime({ stateDir, cgroups: null, isolation: false });
+    const sandboxConfig = { metadata: { name: 'plain', namespace: 'default', uid: 'uid-plain', attempt: 0 }, hostname: 'plain', hostNetwork: false, labels: {}, annotations: {} };
+    const sandbox = await rt.runPodSandbox(sandboxConfig);
+    const id = await rt.createContainer(sandbox, { metadata: { name: 'spin', attempt: 0 }, image: { image: 'busybox' }, labels: {}, annotations: {}, command: ['sh', '-c', 'while :; do :; done'] }, sandboxConfig);
+    await rt.startContainer(id);
+    const provider = new StatsProvider({ nodeName: 'n1', runtime: rt, host: hostReader(stateDir) });
+    await provider.summary();
+    await new Promise((r) => setTimeout(r, 1500));
+    const pod = (await provider.summary()).pods.find((p) => p.podRef.uid === 'uid-plain');
+    const c = pod?.containers[0];
+    assert.ok((c?.cpu?.usageNanoCores ?? 0) > 100_000_000, `a busy loop uses a good part of a core, got ${c?.cpu?.usageNanoCores}n`);
+    assert.ok((c?.memory?.workingSetBytes ?? 0) > 0);
+    await rt.removePodSandbox(sandbox);
+  });
 });

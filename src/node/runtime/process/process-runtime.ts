@@ -27,6 +27,7 @@ import { startAttach } from './attach-stream.ts';
 import { ptyArgv, startStreamingExec } from './exec-stream.ts';
 import { dialHostPort } from './port-forward.ts';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
+import { processGroupUsage } from './proc-stats.ts';
 import { containerArgv, containerEnv, wrapArgv } from './container-spec.ts';
 import { DEFAULT_LOG_OPTIONS, type CriLogWriterOptions } from './cri-log-writer.ts';
 import { runExec } from './exec.ts';
@@ -350,11 +351,13 @@ export class ProcessRuntime implements RuntimeService {
 
   async listContainerStats(): Promise<ContainerStats[]> {
     // As CRI: only running containers have stats worth reporting.
-    return [...this.#containers.values()].filter((c) => c.cgroupProcs.length > 0 && this.#status(c).state === 'CONTAINER_RUNNING').map((c) => this.#stats(c));
+    return [...this.#containers.values()].filter((c) => this.#status(c).state === 'CONTAINER_RUNNING').map((c) => this.#stats(c));
   }
 
   #stats(c: ContainerRecord): ContainerStats {
-    const usage = this.#cgroups && c.cgroupProcs.length > 0 ? this.#cgroups.usage(c.podSandboxId, c.id) : {};
+    // Without a cgroup (not root), the container's process group is what there is to measure.
+    const started = this.#store.started(c.id);
+    const usage = this.#cgroups && c.cgroupProcs.length > 0 ? this.#cgroups.usage(c.podSandboxId, c.id) : started ? (processGroupUsage(started.pid) ?? {}) : {};
     return {
       id: c.id,
       podSandboxId: c.podSandboxId,
