@@ -1,6 +1,7 @@
 // The node agent black-box on `strata up` with real kubectl: crash loops, liveness restarts,
 // readiness gating a Service's EndpointSlice, a Job to completion, an image the process runtime
-// cannot run, and a SIGKILLed `strata up` that comes back without losing or duplicating a pod.
+// cannot run, a pod's activeDeadlineSeconds, and a SIGKILLed `strata up` that comes back without
+// losing or duplicating a pod.
 // Every workload is created up front so their timelines (crash-loop back-off is 10 s, then 20 s)
 // overlap; the checks that watch them run concurrently, the restart check runs last.
 
@@ -51,6 +52,7 @@ before(async () => {
       spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 2, containers: [{ name: 'work', image: 'busybox', command: sh(`echo done > ${marker}/job-ran`) }] } } },
     },
     pod('nocmd', {}, {}, {}),
+    pod('deadline', { command: sh('sleep 3600') }, { activeDeadlineSeconds: 3 }),
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -155,6 +157,18 @@ describe('pods on the process runtime', { concurrency: true }, () => {
     const count = eventsFor(up.kube, 'nocmd').filter((e) => e.reason === 'Failed').reduce((n, e) => n + (e.count ?? 1), 0);
     assert.ok(count <= 2, `${count} creation attempts in about 5 s`);
     assert.equal(getJson(up.kube, ['pod', 'nocmd']).status.phase, 'Pending');
+  });
+
+  test('a pod past its activeDeadlineSeconds is killed and ends Failed with DeadlineExceeded', async () => {
+    const p = await eventually('deadline Failed', () => {
+      const got = getJson(up.kube, ['pod', 'deadline']);
+      return got?.status?.phase === 'Failed' && got;
+    }, 30_000, 250);
+    assert.equal(p.status.reason, 'DeadlineExceeded');
+    assert.equal(p.status.message, 'Pod was active on the node longer than the specified deadline');
+    assert.ok(p.status.containerStatuses[0].state.terminated, 'its container was stopped');
+    const event = eventsFor(up.kube, 'deadline').find((e) => e.reason === 'DeadlineExceeded');
+    assert.equal(event?.type, 'Normal');
   });
 });
 

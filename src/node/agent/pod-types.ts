@@ -131,6 +131,8 @@ export interface PodSpec {
   initContainers?: ContainerSpec[];
   restartPolicy?: RestartPolicy;
   terminationGracePeriodSeconds?: number;
+  /** Seconds the pod may be active on its node before the agent kills it (DeadlineExceeded). */
+  activeDeadlineSeconds?: number;
   hostNetwork?: boolean;
   hostname?: string;
   nodeName?: string;

@@ -284,6 +284,25 @@ test('a container whose creation fails waits with the reason and is tried again 
   h.worker.dispose();
 });
 
+test('a pod past its activeDeadlineSeconds is killed and ends Failed with DeadlineExceeded', async () => {
+  const pod = makePod({});
+  pod.spec.activeDeadlineSeconds = 5;
+  const h = setup(pod);
+  h.worker.start();
+  await h.step();
+  assert.equal(h.last()['phase'], 'Running');
+  for (let i = 0; i < 4; i++) await h.step(1000);
+  assert.equal(h.last()['phase'], 'Running', 'still within its deadline');
+  await h.step(1000);
+  assert.equal(h.last()['phase'], 'Failed');
+  assert.equal(h.last()['reason'], 'DeadlineExceeded');
+  assert.equal(h.last()['message'], 'Pod was active on the node longer than the specified deadline');
+  assert.ok(h.events.includes('Normal DeadlineExceeded Pod was active on the node longer than the specified deadline'));
+  assert.ok(h.cs('app').state.terminated, 'its container was stopped');
+  assert.deepEqual(h.terminated, [{ deleted: false }]);
+  h.worker.dispose();
+});
+
 test('exec probes go through the runtime execSync; an httpGet readiness probe hits a real loopback server', async (t) => {
   const { createServer } = await import('node:http');
   let status = 503;

@@ -13,6 +13,7 @@ import type { VolumeManager } from '../volumes/index.ts';
 import type { ContainerResolver } from './container-resolver.ts';
 import type { HookRunner } from './lifecycle/hooks.ts';
 import { terminationMessage, type TerminationMessageSources } from './lifecycle/termination-message.ts';
+import { DEADLINE_MESSAGE, DEADLINE_REASON, pastActiveDeadline } from './active-deadline.ts';
 import { ContainerBackoff } from './pod-backoff.ts';
 import { sandboxConfig } from './pod-container-config.ts';
 import { ContainerOps, type PodEventRecorder } from './pod-containers.ts';
@@ -77,6 +78,8 @@ export class PodWorker {
   #finished: 'terminal' | 'deleted' | undefined;
   /** Why the agent evicted the pod (an emptyDir over its sizeLimit, or the eviction manager). */
   #evicted: string | undefined;
+  /** The pod-level reason of that end: Evicted, or DeadlineExceeded for activeDeadlineSeconds. */
+  #evictedReason = 'Evicted';
   /** The condition the eviction manager's eviction adds (DisruptionTarget). */
   #evictionCondition: PodCondition | undefined;
   /** The last FailedMount message per volume and when it was reported. */
@@ -296,9 +299,15 @@ export class PodWorker {
     return false;
   }
 
-  /** Whether the pod is (now) evicted for an emptyDir over its sizeLimit. */
+  /** Whether the pod is (now) evicted: past its activeDeadlineSeconds, or an emptyDir over its sizeLimit. */
   #checkEviction(pod: AgentPod): boolean {
     if (this.#evicted !== undefined) return true;
+    if (pastActiveDeadline(pod, this.#oldStatus(pod)['startTime'], this.#deps.clock.now())) {
+      this.#evicted = DEADLINE_MESSAGE;
+      this.#evictedReason = DEADLINE_REASON;
+      this.#deps.recorder?.event(pod, 'Normal', DEADLINE_REASON, DEADLINE_MESSAGE);
+      return true;
+    }
     const message = this.#deps.volumes?.emptyDirOverLimit(pod);
     if (message === undefined) return false;
     this.#evicted = message;
@@ -384,7 +393,7 @@ export class PodWorker {
       ...(this.#deps.runtimeName ? { runtimeName: this.#deps.runtimeName } : {}),
     });
     // An evicted pod is Failed with the eviction's reason, as the kubelet's eviction manager sets it.
-    if (this.#evicted !== undefined) Object.assign(status, { phase: 'Failed', reason: 'Evicted', message: this.#evicted });
+    if (this.#evicted !== undefined) Object.assign(status, { phase: 'Failed', reason: this.#evictedReason, message: this.#evicted });
     const extra = this.#evictionCondition;
     if (extra) status['conditions'] = [...((status['conditions'] as PodCondition[] | undefined) ?? []).filter((c) => c.type !== extra.type), extra];
     return status;
