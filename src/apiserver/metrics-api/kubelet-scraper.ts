@@ -17,11 +17,14 @@ export interface MetricsSnapshot {
 
 /** Where the metrics API gets its points: the kubelet scraper, or a fixture in tests. */
 export interface MetricsSource {
+  /** Points of these nodes and of the pods on them. */
   collect(nodes: readonly KubeObject[]): Promise<MetricsSnapshot>;
 }
 
 export const DEFAULT_METRIC_RESOLUTION_MS = 15_000;
 const SCRAPE_TIMEOUT_MS = 10_000;
+/** A node's summary is dropped when no request asked for it this long. */
+const FORGET_AFTER_MS = 5 * 60_000;
 /** How long a request waits for a node's first scrape before answering without it. */
 const FIRST_SCRAPE_WAIT_MS = 3000;
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
@@ -54,8 +57,9 @@ export class KubeletScraper implements MetricsSource {
 
   async collect(nodes: readonly KubeObject[]): Promise<MetricsSnapshot> {
     const out: MetricsSnapshot = { nodes: new Map(), pods: new Map() };
-    const live = new Set(nodes.map((n) => n.metadata.name));
-    for (const name of this.#cache.keys()) if (!live.has(name)) this.#cache.delete(name);
+    // Callers ask for the nodes they need; a node nobody asked about for a while (gone) is forgotten.
+    const now = this.#now();
+    for (const [name, e] of this.#cache) if (now - e.at > FORGET_AFTER_MS) this.#cache.delete(name);
     const summaries = await Promise.all(nodes.map((n) => this.#summary(n)));
     summaries.forEach((s, i) => {
       if (!s) return;

@@ -59,7 +59,7 @@ export class MetricsApi {
 
   async #nodes(name: string | undefined, matches: (o: KubeObject) => boolean): Promise<unknown> {
     const nodes = this.#objects('Node').filter((n) => (name === undefined ? matches(n) : n.metadata.name === name));
-    const snapshot = await this.#source.collect(this.#objects('Node'));
+    const snapshot = await this.#source.collect(nodes);
     const items = nodes.flatMap((n) => {
       const p = snapshot.nodes.get(n.metadata.name ?? '');
       return p ? [nodeMetrics(n, p)] : [];
@@ -75,7 +75,9 @@ export class MetricsApi {
     const pods = this.#objects('Pod').filter(
       (p) => (namespace === undefined || p.metadata.namespace === namespace) && (name === undefined ? matches(p) : p.metadata.name === name),
     );
-    const snapshot = await this.#source.collect(this.#objects('Node'));
+    // Only the nodes the selected pods run on are asked (a namespace's pods rarely span them all).
+    const hosting = new Set(pods.map((p) => (p['spec'] as { nodeName?: string } | undefined)?.nodeName).filter((n): n is string => !!n));
+    const snapshot = await this.#source.collect(this.#objects('Node').filter((n) => hosting.has(n.metadata.name ?? '')));
     const items = pods.flatMap((p) => {
       const point = snapshot.pods.get(`${p.metadata.namespace}/${p.metadata.name}`);
       return point ? [podMetrics(p, point)] : [];
