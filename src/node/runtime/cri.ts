@@ -158,6 +158,8 @@ export interface StreamingOptions {
   stdin: boolean;
   /** Run under a pseudo-terminal (stdout and stderr merged, resizable). */
   tty: boolean;
+  /** The client's terminal size (columns, rows) when it sent one before the start: set before the command runs. */
+  size?: { width: number; height: number };
 }
 
 /** A running exec or attach session, as the runtime hands it to the streaming server. */

@@ -134,8 +134,8 @@ describe('exec over WebSocket (kubectl 1.30+)', () => {
     assert.equal(running(), false, 'the exec\'d command is gone');
   });
 
-  it('gives a TTY that follows resize messages', async () => {
-    const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'read x; tty; stty size; echo "TERM=$TERM"'], { stdin: true, stdout: true, tty: true })}`, ['v5.channel.k8s.io'], (ws) => {
+  it("gives a TTY of the client's size from the first instruction on", async () => {
+    const r = await wsSession(`/exec/default/web/main?${execQuery(['sh', '-c', 'stty size; read x; tty; echo "TERM=$TERM"'], { stdin: true, stdout: true, tty: true })}`, ['v5.channel.k8s.io'], (ws) => {
       ws.send(Buffer.concat([Buffer.of(4), Buffer.from('{"Width":100,"Height":40}')]));
       ws.send(Buffer.concat([Buffer.of(0), Buffer.from('go\r')]));
     });
@@ -274,6 +274,25 @@ describe('attach to a TTY container and with stdinOnce', () => {
     assert.match(text(r, 1), /got hi\r\n/);
     assert.match(text(r, 1), /30 90/);
     assert.equal(r.channels.has(2), false);
+  });
+
+  it('sizes the terminal of a container that has only just started', async () => {
+    const [sb] = await runtime.listPodSandbox();
+    const labels = { 'io.kubernetes.pod.namespace': 'default', 'io.kubernetes.pod.name': 'web', 'io.kubernetes.container.name': 'fresh' };
+    const config = { metadata: { name: 'fresh', attempt: 0 }, image: { image: 'busybox' }, labels, annotations: {}, command: ['sh', '-c', 'read l; stty size; sleep 300'], stdin: true, tty: true };
+    const sandboxConfig = { metadata: sb!.metadata, hostname: 'web', hostNetwork: true, labels: {}, annotations: {} };
+    await runtime.startContainer(await runtime.createContainer(sb!.id, config, sandboxConfig));
+    const r = await wsSession('/attach/default/web/fresh?stdin=true&stdout=true&tty=true', ['v5.channel.k8s.io'], (ws) => {
+      ws.send(Buffer.concat([Buffer.of(4), Buffer.from('{"Width":99,"Height":33}')]));
+      let out = '';
+      ws.on('message', (m: Buffer) => {
+        if (m[0] === 1) out += m.subarray(1).toString();
+        if (/\d+ \d+\r\n/.test(out)) ws.close(1000);
+      });
+      const typing = setInterval(() => ws.send(Buffer.concat([Buffer.of(0), Buffer.from('x\r')])), 300);
+      ws.once('close', () => clearInterval(typing));
+    });
+    assert.match(text(r, 1), /33 99/);
   });
 
   it('closes the container stdin when the first attach closes its stdin', async () => {

@@ -26,10 +26,16 @@ export interface RemoteCommandChannels {
   gone: Promise<void>;
 }
 
-export async function runRemoteCommand(ch: RemoteCommandChannels, start: () => Promise<StreamingProcess>): Promise<void> {
+/** How long a TTY session waits for the client's first terminal size (kubectl sends it at once). */
+const FIRST_SIZE_WAIT_MS = 1000;
+
+export async function runRemoteCommand(ch: RemoteCommandChannels, start: (size?: TerminalSize) => Promise<StreamingProcess>, tty = false): Promise<void> {
   let proc: StreamingProcess;
   try {
-    proc = await start();
+    // A command that looks at its terminal at once (stty size, a full-screen program) must see the
+    // client's size, not 0x0: wait briefly for it before starting.
+    const size = tty ? await firstSize(ch) : undefined;
+    proc = await start(size);
   } catch (err) {
     await ch.finish({ error: (err as Error).message });
     return;
@@ -58,6 +64,20 @@ function flushed(w: Writable | undefined): Promise<void> {
     w.once('close', resolve);
     w.once('error', () => resolve());
     w.end();
+  });
+}
+
+function firstSize(ch: RemoteCommandChannels): Promise<TerminalSize | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), FIRST_SIZE_WAIT_MS);
+    ch.onResize((s) => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    void ch.gone.then(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
   });
 }
 

@@ -15,7 +15,7 @@ import { findRunningContainer, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from './con
 import { PortForwardHandler } from './portforward-spdy.ts';
 import { negotiate, PORTFORWARD_PROTOCOL, PORTFORWARD_TUNNEL_PROTOCOL, PORTFORWARD_WS_PROTOCOLS, REMOTECOMMAND_PROTOCOLS, REMOTECOMMAND_WS_PROTOCOLS, type RemoteCommandProtocol } from './protocols.ts';
 import { parsePorts, serveWebSocketPortForward } from './portforward-ws.ts';
-import { runRemoteCommand, type RemoteCommandChannels } from './remotecommand.ts';
+import { runRemoteCommand, type RemoteCommandChannels, type TerminalSize } from './remotecommand.ts';
 import { spdyRemoteCommandChannels } from './remotecommand-spdy.ts';
 import { wsRemoteCommandChannels, type WantedStreams } from './remotecommand-ws.ts';
 import { SpdySession, type SpdyStream, type SpdyTransport } from './spdy-session.ts';
@@ -75,7 +75,7 @@ async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: 
     rejectUpgrade(socket, found);
     return;
   }
-  const start = (): Promise<StreamingProcess> => starter(found.id);
+  const start = (size?: TerminalSize): Promise<StreamingProcess> => starter(found.id, size);
   const log = deps.logger?.child({ pod: `${namespace}/${pod}`, container, kind });
 
   let channels: RemoteCommandChannels;
@@ -108,15 +108,16 @@ async function remoteCommand(deps: StreamingDeps, kind: 'exec' | 'attach', req: 
     return;
   }
   log?.debug({ protocol: channels.protocol, command, ...want }, 'streaming session started');
-  await runRemoteCommand(channels, start);
+  await runRemoteCommand(channels, start, want.tty);
 }
 
 /** How this runtime starts the session for a container, if it can. */
-function starterFor(runtime: RuntimeService, kind: 'exec' | 'attach', command: string[], opts: StreamingOptions): ((containerId: string) => Promise<StreamingProcess>) | undefined {
+function starterFor(runtime: RuntimeService, kind: 'exec' | 'attach', command: string[], opts: StreamingOptions): ((containerId: string, size?: TerminalSize) => Promise<StreamingProcess>) | undefined {
   const exec = runtime.exec?.bind(runtime);
   const attach = runtime.attach?.bind(runtime);
-  if (kind === 'exec') return exec && ((id) => exec(id, command, opts));
-  return attach && ((id) => attach(id, opts));
+  const withSize = (size?: TerminalSize): StreamingOptions => (size ? { ...opts, size } : opts);
+  if (kind === 'exec') return exec && ((id, size) => exec(id, command, withSize(size)));
+  return attach && ((id, size) => attach(id, withSize(size)));
 }
 
 function requestProblem(kind: 'exec' | 'attach', pod: string, command: string[], want: WantedStreams): StatusError | undefined {

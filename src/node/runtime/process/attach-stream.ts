@@ -10,6 +10,8 @@ import type { StreamingOptions, StreamingProcess } from '../cri.ts';
 import { AttachFrameParser, connectAttachSocket } from './attach-socket.ts';
 
 const POLL_MS = 50;
+/** About 5 s of retries for a TTY helper that has not opened its resize FIFO yet. */
+const RESIZE_RETRIES = 100;
 
 export interface AttachTarget {
   logPath: string;
@@ -67,15 +69,18 @@ export async function startAttach(t: AttachTarget, o: StreamingOptions): Promise
       follower.close();
     };
   }
+  const resizer = new TerminalResizer(t.resizeFifo);
+  void exited.then(() => resizer.stop());
   const proc: StreamingProcess = {
     stdout,
     resize(width, height) {
-      if (t.resizeFifo && width > 0 && height > 0) writeResize(t.resizeFifo, width, height);
+      if (t.resizeFifo && width > 0 && height > 0) resizer.set(width, height);
     },
     exited,
     close: () => finish(t.exitCode() ?? 0),
   };
   if (!o.tty) proc.stderr = stderr;
+  if (o.size) proc.resize(o.size.width, o.size.height);
   if (o.stdin && t.stdinFifo) {
     const stdin = createWriteStream(t.stdinFifo, { flags: 'a' });
     stdin.on('error', () => {});
@@ -88,17 +93,48 @@ export async function startAttach(t: AttachTarget, o: StreamingOptions): Promise
   return proc;
 }
 
-/** One "COLS ROWS" line to the terminal's helper; lost if it is not reading (the container ended). */
-function writeResize(fifo: string, width: number, height: number): void {
-  try {
-    const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+/**
+ * Sends "COLS ROWS" lines to a TTY container's helper. Right after the container starts the helper
+ * may not have opened its FIFO yet (python takes a moment) and the size would be lost, so the
+ * latest size is retried for a while until a reader is there.
+ */
+class TerminalResizer {
+  readonly #fifo: string;
+  #pending: { width: number; height: number } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #tries = 0;
+
+  constructor(fifo: string) {
+    this.#fifo = fifo;
+  }
+
+  set(width: number, height: number): void {
+    this.#pending = { width, height };
+    this.#tries = 0;
+    this.#flush();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#pending = undefined;
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    const size = this.#pending;
+    if (!size) return;
     try {
-      writeSync(fd, `${Math.floor(width)} ${Math.floor(height)}\n`);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(this.#fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      try {
+        writeSync(fd, `${Math.floor(size.width)} ${Math.floor(size.height)}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      this.#pending = undefined;
+    } catch {
+      // ENXIO: no reader yet (or any more: the retries end).
+      if (++this.#tries < RESIZE_RETRIES) this.#timer = setTimeout(() => this.#flush(), POLL_MS).unref();
     }
-  } catch {
-    // ENXIO: no reader.
   }
 }
 

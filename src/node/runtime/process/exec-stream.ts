@@ -22,7 +22,7 @@ export interface StreamingExecOptions extends StreamingOptions {
 
 /** Starts `argv` (already wrapped in nsenter when the container has namespaces). */
 export function startStreamingExec(argv: readonly string[], o: StreamingExecOptions): Promise<StreamingProcess> {
-  const [file, ...args] = o.tty ? ptyArgv(argv) : argv;
+  const [file, ...args] = o.tty ? ptyArgv(argv, undefined, o.size) : argv;
   if (!file) return Promise.reject(new Error('exec: empty command'));
   const child = spawn(file, args, {
     // As containerd: a terminal gets TERM=xterm unless the container sets its own.
@@ -71,9 +71,10 @@ export function startStreamingExec(argv: readonly string[], o: StreamingExecOpti
  * `argv` run on a new pseudo-terminal by pty-helper.py. Exec sessions resize through fd 3; a TTY
  * container, whose helper sits inside its namespaces behind the init, through `resizeFifo`.
  */
-export function ptyArgv(argv: readonly string[], container?: { resizeFifo: string }): string[] {
+export function ptyArgv(argv: readonly string[], container?: { resizeFifo: string }, size?: { width: number; height: number }): string[] {
   const python = PYTHONS.find((p) => existsSync(p)) ?? 'python3';
   const opts = container ? ['--resize', container.resizeFifo, '--keep-stdin-open'] : [];
   // 0 0: no size until the client sends its first resize, as with a real terminal before stty.
-  return [python, PTY_HELPER, ...opts, '0', '0', ...argv];
+  const [cols, rows] = size ? [Math.floor(size.width), Math.floor(size.height)] : [0, 0];
+  return [python, PTY_HELPER, ...opts, String(cols), String(rows), ...argv];
 }

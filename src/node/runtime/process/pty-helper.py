@@ -33,12 +33,13 @@ def main():
             os.close(ctl_fd)
         except OSError:
             pass
+        # The size is set on the terminal before the command runs, so its first look sees it.
+        set_size(0, cols, rows)
         try:
             os.execvp(argv[0], argv)
         except OSError as e:
             os.write(2, ('exec %s: %s\r\n' % (argv[0], e.strerror)).encode())
             os._exit(127)
-    set_size(master, cols, rows)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # The command leads its own session, outside the caller's process group: pass a stop request on.
     signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGTERM))
