@@ -4,6 +4,7 @@
 
 import type { KeyValue, Store, StoreEvent, Watch } from './types.ts';
 import { isStoreError } from './types.ts';
+import { SortedKeys } from './sorted-keys.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -121,7 +122,7 @@ export class WatchCache<T = unknown> {
   readonly #store: Store;
   readonly #options: WatchCacheOptions<T>;
   readonly #objects = new Map<string, Entry<T>>();
-  #sortedKeys: string[] | undefined;
+  readonly #sortedKeys = new SortedKeys();
   /** Ring of recent events, oldest first; `#events[i].revision` increases. */
   #events: { event: CacheEvent<T>; at: number }[] = [];
   #eventsStart = 0;
@@ -147,7 +148,10 @@ export class WatchCache<T = unknown> {
 
   async #load(): Promise<void> {
     const { items, revision } = await this.#store.list(this.prefix);
-    for (const kv of items) this.#objects.set(kv.key, this.#entry(kv));
+    for (const kv of items) {
+      if (!this.#objects.has(kv.key)) this.#sortedKeys.add(kv.key);
+      this.#objects.set(kv.key, this.#entry(kv));
+    }
     this.#revision = revision;
     this.#oldestRevision = revision;
     this.#follow();
@@ -172,7 +176,7 @@ export class WatchCache<T = unknown> {
       // History is gone: reload everything and tell watchers to start over.
       for (const w of [...this.#watchers]) this.#endWatcher(w);
       this.#objects.clear();
-      this.#sortedKeys = undefined;
+      this.#sortedKeys.clear();
       this.#events = [];
       this.#eventsStart = 0;
       this.#ready = undefined;
@@ -194,14 +198,14 @@ export class WatchCache<T = unknown> {
       let event: CacheEvent<T>;
       if (se.type === 'put') {
         const current = this.#entry(se.kv);
-        if (!previous) this.#sortedKeys = undefined;
+        if (!previous) this.#sortedKeys.add(se.kv.key);
         this.#objects.set(se.kv.key, current);
         event = { type: previous ? 'MODIFIED' : 'ADDED', revision: se.revision, current, previous };
       } else {
         // The deleted object is reported with the delete's revision as its resourceVersion.
         const current = this.#entry({ ...se.kv, modRevision: se.revision });
         this.#objects.delete(se.kv.key);
-        this.#sortedKeys = undefined;
+        this.#sortedKeys.remove();
         event = { type: 'DELETED', revision: se.revision, current, previous };
       }
       this.#revision = se.revision;
@@ -352,8 +356,7 @@ export class WatchCache<T = unknown> {
 
   /** Current objects in key order, optionally starting after `afterKey`, restricted to `keyPrefix`. */
   *entries(keyPrefix = this.prefix, afterKey?: string): Generator<CachedObject<T>> {
-    this.#sortedKeys ??= [...this.#objects.keys()].sort();
-    const keys = this.#sortedKeys;
+    const keys = this.#sortedKeys.sorted((key) => this.#objects.has(key));
     let start = 0;
     const from = afterKey !== undefined && afterKey >= keyPrefix ? afterKey : keyPrefix;
     // Binary search the first key >= from.
