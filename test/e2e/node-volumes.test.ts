@@ -44,7 +44,7 @@ test('a pod sees its ConfigMap and Secret through env, envFrom and volumes', { s
         restartPolicy: 'Never', terminationGracePeriodSeconds: 2,
         containers: [{
           name: 'main', image: 'busybox',
-          command: ['sh', '-c', `echo "$GREETING $PASSWORD $CFG_greeting $(cat /etc/app/app.conf) $(cat /etc/creds/password) $(GREETING)" | tee /out/result > /dev/termination-log # ${marker}`],
+          command: ['sh', '-c', `echo "$GREETING $PASSWORD $CFG_greeting $(cat /etc/app/app.conf) $(cat /etc/creds/password) $(GREETING)" | tee /out/result > /dev/termination-log; env > /out/env # ${marker}`],
           env: [
             { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'greeting' } } },
             { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'app-secret', key: 'password' } } },
@@ -69,6 +69,9 @@ test('a pod sees its ConfigMap and Secret through env, envFrom and volumes', { s
   assert.equal(terminated.exitCode, 0);
   assert.equal(terminated.message, expected);
   assert.equal(readFileSync(join(marker, 'result'), 'utf8'), expected);
+  const env = readFileSync(join(marker, 'env'), 'utf8');
+  assert.match(env, /^KUBERNETES_SERVICE_HOST=\d+\.\d+\.\d+\.\d+$/m, 'the kubernetes Service env vars');
+  assert.match(env, /^KUBERNETES_PORT=tcp:\/\/[\d.]+:\d+$/m);
   assert.equal(up.kube.k(['get', 'pod', 'reader', '-o', 'jsonpath={.status.phase}']), 'Succeeded');
   // The runtime made these mount points on the host for the container; they go once it has ended.
   await eventually('the mount points removed from the host', () => ['/etc/app', '/etc/creds', '/out'].every((p) => !existsSync(p)), 15_000, 250);

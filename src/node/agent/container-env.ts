@@ -1,8 +1,9 @@
 // A container's environment as upstream's makeEnvironmentVariables builds it: envFrom sources
 // first (ConfigMaps and Secrets, with a prefix; keys that are no valid env var names are skipped
 // and reported), then env entries in order, each literal value expanded against what is defined
-// so far; valueFrom reads ConfigMap and Secret keys (missing and not optional: the container
+// so far (or against the Service env vars); valueFrom reads ConfigMap and Secret keys (missing and not optional: the container
 // cannot be configured, CreateContainerConfigError), downward-API fields and container resources.
+// Service env vars come last, for the names the container does not define itself.
 
 import type { KubeObject } from '../../api/types.ts';
 import { isNotFound } from '../../machinery/status-error.ts';
@@ -27,6 +28,8 @@ export interface EnvSources {
   allocatable?: Readonly<Record<string, unknown>>;
   /** A warning event about the pod (InvalidEnvironmentVariableNames). */
   warn?(reason: string, message: string): void;
+  /** The Service env vars of the pod (service-env.ts): defaults the container's own env overrides. */
+  services?: ReadonlyMap<string, string>;
 }
 
 interface ConfigMapLike extends KubeObject {
@@ -80,7 +83,7 @@ export async function resolveEnv(pod: AgentPod, spec: ContainerSpec, facts: PodR
   for (const e of spec.env ?? []) {
     const from = e.valueFrom;
     if (!from) {
-      env.set(e.name, expand(e.value ?? '', (n) => env.get(n)));
+      env.set(e.name, expand(e.value ?? '', (n) => env.get(n) ?? sources.services?.get(n)));
       continue;
     }
     try {
@@ -103,6 +106,7 @@ export async function resolveEnv(pod: AgentPod, spec: ContainerSpec, facts: PodR
     }
     env.set(e.name, value);
   }
+  for (const [k, v] of sources.services ?? []) if (!env.has(k)) env.set(k, v);
   return [...env].map(([key, value]) => ({ key, value }));
 }
 

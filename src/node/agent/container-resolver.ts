@@ -1,6 +1,6 @@
 // What a container's config needs from outside the pod object, resolved just before the
 // container is created: its environment (ConfigMaps, Secrets, downward API, resources, `$(VAR)`
-// expansion), command and args expanded with it, and its mounts: each volumeMount's volume (as the
+// expansion, Service env vars), command and args expanded with it, and its mounts: each volumeMount's volume (as the
 // volume manager set it up) with subPath/subPathExpr, readOnly and propagation, plus a host file
 // at terminationMessagePath so the agent can read the message the container leaves there.
 
@@ -13,6 +13,7 @@ import type { PodRuntimeFacts } from './downward-values.ts';
 import { expand } from './env-expansion.ts';
 import type { ObjectSource } from './object-source.ts';
 import type { PodEventRecorder } from './pod-containers.ts';
+import { podServiceEnv, type ServiceLister } from './service-env.ts';
 import { podUid, type AgentPod, type ContainerSpec, type VolumeMount } from './pod-types.ts';
 
 export interface ContainerExtras {
@@ -30,6 +31,8 @@ export interface ContainerResolverOptions {
   /** Mount a host file at each container's terminationMessagePath (the runtime can mount). */
   terminationLogs?: boolean;
   recorder?: PodEventRecorder;
+  /** Services for the docker-link style env vars (none without it). */
+  services?: ServiceLister;
 }
 
 const PROPAGATION = { None: 'PROPAGATION_PRIVATE', HostToContainer: 'PROPAGATION_HOST_TO_CONTAINER', Bidirectional: 'PROPAGATION_BIDIRECTIONAL' } as const;
@@ -44,6 +47,7 @@ export class ContainerResolver {
   /** Throws ContainerConfigError when the container cannot be configured. */
   async resolve(pod: AgentPod, spec: ContainerSpec, attempt: number, facts: PodRuntimeFacts): Promise<ContainerExtras> {
     const envs = await resolveEnv(pod, spec, facts, {
+      ...(this.#opts.services ? { services: await this.#serviceEnv(pod) } : {}),
       ...(this.#opts.objects ? { objects: this.#opts.objects } : {}),
       allocatable: this.#opts.allocatable?.() ?? {},
       warn: (reason, message) => this.#opts.recorder?.event(pod, 'Warning', reason, message),
@@ -59,6 +63,15 @@ export class ContainerResolver {
       }
     }
     return { envs, ...expandCommand(spec, envs), mounts };
+  }
+
+  async #serviceEnv(pod: AgentPod): Promise<Map<string, string>> {
+    const links = (pod.spec as { enableServiceLinks?: boolean }).enableServiceLinks !== false;
+    try {
+      return await podServiceEnv(this.#opts.services!, pod.metadata.namespace ?? 'default', links);
+    } catch (err) {
+      throw new ContainerConfigError(`failed to list services for the env of pod ${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   }
 
   #mount(pod: AgentPod, spec: ContainerSpec, vm: VolumeMount, envs: readonly KeyValue[]): Mount {

@@ -15,6 +15,7 @@ import type { RuntimeService } from '../runtime/cri.ts';
 import { TokenManager, VolumeManager } from '../volumes/index.ts';
 import { ContainerResolver } from './container-resolver.ts';
 import { CachedObjectSource } from './object-source.ts';
+import { CachedServiceLister } from './service-env.ts';
 import type { PodEventRecorder } from './pod-containers.ts';
 import { sameJson } from './pod-status.ts';
 import { ANNOTATION_GRACE_PERIOD, LABEL_POD_UID, podUid, type AgentPod } from './pod-types.ts';
@@ -80,6 +81,7 @@ export async function startPodManager(options: PodManagerOptions): Promise<Runni
     : undefined;
   const resolver = new ContainerResolver({
     objects, allocatable: () => allocatable, recorder,
+    services: new CachedServiceLister(client, clock, options.objectTtlMs ?? 5000),
     ...(volumes ? { volumes } : {}),
     terminationLogs: options.terminationLogs === true && volumes !== undefined,
   });
