@@ -141,7 +141,8 @@ export function resolveSimConfig(o: SimOptions = {}): SimConfig {
     // Throughput is slots ÷ latency: 128 keeps 5,000 nodes' renewals (500/s) and pod status
     // flowing at 250 ms of server latency, and stays under upstream's 200 mutating requests in flight.
     maxInFlight: intOption('max in flight', o.maxInFlight ?? 128, 1),
-    podWorkers: intOption('pod workers', o.podWorkers ?? 32, 1),
+    // Enough to fill the pod lane's share of the in-flight slots (half of 128) with status writes.
+    podWorkers: intOption('pod workers', o.podWorkers ?? 64, 1),
   };
   for (const [k, v] of Object.entries(labels)) if (k === 'kubernetes.io/hostname') throw new Error(`label ${k}=${v} is set per node by the simulator`);
   return Object.freeze(config);
