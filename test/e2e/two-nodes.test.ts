@@ -4,6 +4,7 @@
 // pods are evicted by the unreachable taint once their tolerationSeconds run out and come back
 // on node-a; node-b's agent started again finishes off the evicted pods and the node is Ready.
 // A pod bound to node-b survives a SIGKILL of its agent: the restarted agent re-adopts it.
+// A frozen agent (SIGSTOP) makes its node NotReady; thawed, the node is Ready at its next heartbeat.
 // Each agent's HTTPS endpoint gets a free port of its own (node-cluster.ts).
 // Short node lifecycle timings (Lease of 8 s renewed every 2 s, 10 s grace) keep it quick.
 
@@ -170,4 +171,25 @@ test('strata agent killed with SIGKILL and started again re-adopts its pod: same
   assert.equal(readFileSync(starts, 'utf8'), 'x\n', 'the container started once');
   const podsOnB = (getJson(up.kube, ['pods', '--field-selector', 'spec.nodeName=node-b'])?.items ?? []).length;
   assert.equal(podsOnB, 1);
+});
+
+test('a frozen agent (SIGSTOP, as if cut off) makes its node NotReady; thawed, it reports Ready again at its next heartbeat', async () => {
+  const solo = getJson(up.kube, ['pod', 'solo']);
+  assert.equal(solo?.status?.phase, 'Running');
+  agent!.child.kill('SIGSTOP');
+  try {
+    await eventually('node-b NotReady', () => nodeStatus()['node-b'] === 'NotReady', 40_000, 250);
+  } finally {
+    agent!.child.kill('SIGCONT');
+  }
+  // Its Lease and status go out within a renew interval (2 s here), not the 5 min status report.
+  await eventually('node-b Ready again', () => nodeStatus()['node-b'] === 'Ready', 15_000, 250);
+  const ready = getJson(up.kube, ['node', 'node-b']).status.conditions.find((c: { type: string }) => c.type === 'Ready');
+  assert.equal(ready.status, 'True');
+  assert.equal(ready.reason, 'KubeletReady');
+  // The pod tolerates unreachable for the default 300 s: it was not evicted and never restarted.
+  const after = getJson(up.kube, ['pod', 'solo']);
+  assert.equal(after.metadata.uid, solo.metadata.uid);
+  assert.equal(after.metadata.deletionTimestamp, undefined);
+  assert.equal(after.status.containerStatuses[0].restartCount, 0);
 });

@@ -94,3 +94,35 @@ test('the Lease renews every time; status is posted on a condition change or aft
   assert.equal(await hb.syncStatus(), true, 'an unchanged status is re-posted every 5 minutes');
   assert.deepEqual(writes, ['status nodes', 'status nodes']);
 });
+
+test('conditions another component changed in the API (Unknown while the agent was cut off) are put right at the next check', async () => {
+  const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+  const { client, objects, writes } = fakeApi();
+  const facts = async (): Promise<NodeFacts> => ({
+    name: 'n1',
+    identity: { hostname: 'n1', machineID: 'm', bootID: 'b', kernelVersion: 'k', osImage: 'o', operatingSystem: 'linux', architecture: 'amd64' },
+    machine: calm,
+    resources: DEFAULT_RESOURCE_CONFIG,
+    containerRuntimeVersion: 'sim://1',
+    addresses: [{ type: 'Hostname', address: 'n1' }],
+    ready: { ready: true },
+    now: new Date(clock.now()).toISOString(),
+  });
+  const node = await client.create({ group: '', version: 'v1', resource: 'nodes' }, buildNode(await facts()));
+  const hb = new NodeHeartbeat({ client, nodeName: 'n1', facts, clock });
+  hb.registered(node);
+  writes.length = 0;
+  assert.equal(await hb.syncStatus(), false, 'nothing changed');
+
+  // The node lifecycle controller marks every condition Unknown (NodeStatusUnknown).
+  const stored = objects.get('nodes//n1')!;
+  const status = stored['status'] as { conditions: { type: string; status: string; reason?: string; message?: string }[] };
+  status.conditions = status.conditions.map((c) => ({ ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' }));
+  await clock.advance(10_000);
+  assert.equal(await hb.syncStatus(), true, 'the agent reports its real conditions again');
+  const ready = ((objects.get('nodes//n1')!['status'] as typeof status).conditions).find((c) => c.type === 'Ready');
+  assert.equal(ready?.status, 'True');
+  assert.notEqual(ready?.reason, 'NodeStatusUnknown');
+  assert.equal(await hb.syncStatus(), false);
+  assert.deepEqual(writes, ['status nodes']);
+});

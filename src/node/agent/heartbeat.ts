@@ -83,16 +83,23 @@ export class NodeHeartbeat {
     return lease;
   }
 
-  /** Posts the Node status when its conditions changed or the report interval passed; true when posted. */
+  /**
+   * Posts the Node status when its conditions differ from the Node's in the API or the report
+   * interval passed; true when posted. As the kubelet, it compares with the API's Node, not with
+   * what it last wrote itself: conditions someone else changed (the node lifecycle controller
+   * marking them Unknown while this agent was cut off or frozen) are put right at the next check
+   * rather than after the report interval (5 min), which would keep the node NotReady.
+   */
   async syncStatus(signal?: AbortSignal): Promise<boolean> {
     const { client, nodeName, clock } = this.#o;
     const facts = await this.#o.facts();
-    const candidate = nodeStatus(facts, this.#reported)['conditions'] as NodeCondition[];
-    const due = clock.now() - this.#lastReportMs >= this.#o.statusReportIntervalMs;
-    if (!due && !conditionsChanged(candidate, this.#reported)) return false;
     const opts = signal ? { signal } : {};
     const node = await client.get({ ...NODES, name: nodeName }, opts);
-    node['status'] = { ...((node['status'] ?? {}) as object), ...nodeStatus(facts, conditionsOf(node)) };
+    const current = conditionsOf(node);
+    const candidate = nodeStatus(facts, current)['conditions'] as NodeCondition[];
+    const due = clock.now() - this.#lastReportMs >= this.#o.statusReportIntervalMs;
+    if (!due && !conditionsChanged(candidate, current)) return false;
+    node['status'] = { ...((node['status'] ?? {}) as object), ...nodeStatus(facts, current) };
     const written = await client.updateStatus({ ...NODES, name: nodeName }, node, opts);
     this.#nodeUid = written.metadata.uid;
     this.#reported = conditionsOf(written);
