@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePort, parseTable, REPO, StrataProcess } from './harness.ts';
+import { eventually, freePort, KUBECTL_127, parseTable, REPO, StrataProcess } from './harness.ts';
 
 async function startUp(dataDir: string, port: number): Promise<ChildProcess> {
   // --kubelet-port 0: other tests may hold 10250; the Node names the port it got.
@@ -98,6 +98,9 @@ test('kubectl top and an HPA scaling a CPU-burning Deployment up and back down o
   const podName = top[0]!['NAME']!;
   const containers = parseTable(kube.k(['top', 'pod', podName, '--containers']));
   assert.deepEqual(containers.map((r) => [r['POD'], r['NAME']]), [[podName, 'burn']]);
+  // kubectl 1.27 asks the same way; its table has the same columns.
+  const old = parseTable(kube.k(['top', 'pods', '-l', 'app=burn'], { binary: KUBECTL_127 }));
+  assert.equal(old[0]?.['NAME'], podName);
 
   kube.k(['apply', '-f', '-'], {
     input: JSON.stringify({
