@@ -26,6 +26,8 @@ export class CpuRates {
   /** Records a reading and answers the rate in nanocores (undefined until there are two readings). */
   observe(key: string, reading: CpuReading): number | undefined {
     const e = this.#entries.get(key);
+    // Housekeeping and a request may read at once: a reading older than the stored one changes nothing.
+    if (e && reading.at <= e.last.at) return e.rate;
     if (!e || reading.usageNs < e.last.usageNs) {
       // First sight, or a counter reset (a restarted container): start over.
       this.#entries.set(key, { last: reading });

@@ -73,6 +73,7 @@ describe('CpuRates', () => {
     assert.equal(r.observe('c', { usageNs: 0, at: 0 }), undefined);
     assert.equal(r.observe('c', { usageNs: 5e9, at: 10_000 }), 500_000_000, 'half a core');
     assert.equal(r.observe('c', { usageNs: 6e9, at: 10_100 }), 500_000_000, 'too close: stored rate');
+    assert.equal(r.observe('c', { usageNs: 4e9, at: 9_000 }), 500_000_000, 'an older reading arriving late changes nothing');
     assert.equal(r.observe('c', { usageNs: 1e9, at: 20_000 }), undefined, 'counter went back');
   });
 });
