@@ -20,7 +20,7 @@ import type { RuntimeService } from '../node/runtime/cri.ts';
 import { ProcessRuntime } from '../node/runtime/process/index.ts';
 import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from '../node/server/index.ts';
 import { SimRuntime } from '../node/runtime/sim/index.ts';
-import { DEFAULT_EVICTION_HARD, EvictionManager, parseEvictionHard, pressureConfig, type EvictionCondition, type Threshold } from '../node/eviction/index.ts';
+import { DEFAULT_EVICTION_HARD, EvictionManager, observedMachine, parseEvictionHard, pressureConfig, type EvictionCondition, type Threshold } from '../node/eviction/index.ts';
 import { hostReader, StatsProvider, statsRoute } from '../node/stats/index.ts';
 import { parseDuration } from './duration-flag.ts';
 import { createLogger } from './logger.ts';
@@ -109,10 +109,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let pods: PodManager | undefined;
   let endpoint: AgentServer | undefined;
   let stats: StatsProvider | undefined;
+  let eviction: EvictionManager | undefined;
   const facts = async (): Promise<NodeFacts> => ({
     name: options.nodeName,
     identity,
-    machine: await machine.snapshot(),
+    machine: observedMachine(await machine.snapshot(), eviction?.observations()),
     resources: options.resources ?? DEFAULT_RESOURCE_CONFIG,
     containerRuntimeVersion: `${options.runtime}://${VERSION}`,
     addresses,
@@ -171,7 +172,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const beating = heartbeat.run(ac.signal);
   const housekeeping = stats?.run(ac.signal);
   // Only pods that are real processes on this machine can relieve its pressure (not simulated ones).
-  const evicting = stats && options.runtime === 'process'
+  eviction = stats && options.runtime === 'process'
     ? new EvictionManager({
       nodeName: options.nodeName,
       client,
@@ -180,8 +181,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       recorder: new EventRecorder(client, { source: { component: 'kubelet', host: options.nodeName }, reportingController: 'kubelet', reportingInstance: options.nodeName, logger: log }),
       logger: log.child({ component: 'eviction-manager' }),
       ...(pods?.evict ? { evictPod: pods.evict.bind(pods) } : {}),
-    }).run(ac.signal)
+    })
     : undefined;
+  const evicting = eviction?.run(ac.signal);
   return {
     nodeName: options.nodeName,
     credential,

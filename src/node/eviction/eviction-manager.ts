@@ -80,6 +80,7 @@ export class EvictionManager {
   readonly #recent = new Map<string, number>();
   /** When each signal was last seen crossing its threshold. */
   readonly #lastMet = new Map<Signal, number>();
+  #observations: Observation[] = [];
 
   constructor(options: EvictionManagerOptions) {
     this.#o = options;
@@ -102,6 +103,11 @@ export class EvictionManager {
     }
   }
 
+  /** What the last cycle observed (the Node's pressure conditions follow the same numbers). */
+  observations(): readonly Observation[] {
+    return this.#observations;
+  }
+
   /** One monitoring cycle: observe, keep the taints in step, evict at most one pod. */
   async synchronize(signal?: AbortSignal): Promise<EvictionOutcome> {
     const summary = await this.#o.stats.summary();
@@ -114,6 +120,7 @@ export class EvictionManager {
       const threshold = thresholdBytes(t, obs.capacity);
       observations.push({ signal: t.signal, available: obs.available, threshold, met: obs.available < threshold });
     }
+    this.#observations = observations;
     const observedAt = this.#clock.now();
     for (const o of observations) if (o.met) this.#lastMet.set(o.signal, observedAt);
     const transition = this.#o.pressureTransitionPeriodMs ?? DEFAULT_PRESSURE_TRANSITION_PERIOD_MS;

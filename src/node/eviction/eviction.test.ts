@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { PodStats } from '../stats/index.ts';
 import { evictionMessage } from './message.ts';
+import { observedMachine } from './observed-machine.ts';
 import { rankForEviction, type EvictablePod } from './ranking.ts';
 import { parseEvictionHard, thresholdBytes } from './thresholds.ts';
 
@@ -64,5 +65,14 @@ describe('evictionMessage', () => {
       evictionMessage('ephemeral-storage', pod('p', undefined), disk, 10 * 1024 * MI, 5 * 1024 * MI).message,
       'The node was low on resource: ephemeral-storage. Threshold quantity: 10Gi, available: 5Gi. Container c was using 2Gi, request is 0, has larger consumption of ephemeral-storage. ',
     );
+  });
+});
+
+describe('observedMachine', () => {
+  it('puts the eviction signals into the snapshot the Node conditions are computed from', () => {
+    const snap = { cpus: 2, memory: { totalBytes: 1000, availableBytes: 900 }, disk: { totalBytes: 100, availableBytes: 50 }, pids: { max: 10, running: 1 } };
+    assert.equal(observedMachine(snap, undefined), snap);
+    const out = observedMachine(snap, [{ signal: 'memory.available', available: 80, threshold: 100, met: true }, { signal: 'nodefs.available', available: 5, threshold: 10, met: true }]);
+    assert.deepEqual(out, { ...snap, memory: { totalBytes: 1000, availableBytes: 80 }, disk: { totalBytes: 100, availableBytes: 5 } });
   });
 });
