@@ -109,7 +109,7 @@ export class KubeletScraper implements MetricsSource {
   }
 
   async #scrape(node: KubeObject): Promise<SummaryWire> {
-    const res = await this.#kubelet.request(node, { path: '/stats/summary', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) });
+    const res = await this.#kubelet.request(node, { path: '/stats/summary?only_cpu_and_memory=true', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) });
     const body = await readBody(res);
     if (res.statusCode !== 200) throw new Error(`GET /stats/summary: ${res.statusCode} ${body.slice(0, 200)}`);
     return JSON.parse(body) as SummaryWire;

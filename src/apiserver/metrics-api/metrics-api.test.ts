@@ -42,7 +42,7 @@ describe('KubeletScraper', () => {
     const kubelet: KubeletClient = {
       async request(_node, req) {
         calls++;
-        assert.equal(req.path, '/stats/summary');
+        assert.equal(req.path, '/stats/summary?only_cpu_and_memory=true');
         const res = Readable.from([Buffer.from(JSON.stringify(summary(calls * 1e8)))]) as unknown as IncomingMessage;
         (res as { statusCode?: number }).statusCode = fail ? 500 : 200;
         return res;

@@ -130,16 +130,20 @@ describe('StatsProvider', () => {
   it('serves /stats/summary and 404s anything else under /stats', async () => {
     const cpu = { value: 0 };
     const route = statsRoute(new StatsProvider({ nodeName: 'n1', runtime: fakeRuntime(cpu), host: fakeHost(cpu), clock: new FakeClock(0) }));
-    const answer = async (parts: string[]): Promise<{ code: number; body: string }> => {
+    const answer = async (parts: string[], query = ''): Promise<{ code: number; body: string }> => {
       let code = 0;
       let body = '';
       const res = { writeHead(c: number) { code = c; return res; }, end(b?: string) { body = b ?? ''; } };
-      await route.http!({ method: 'GET' } as never, res as never, parts, new URL('https://x/stats/summary'), { user: 'u', groups: [] });
+      await route.http!({ method: 'GET' } as never, res as never, parts, new URL(`https://x/stats/summary${query}`), { user: 'u', groups: [] });
       return { code, body };
     };
     const ok = await answer(['summary']);
     assert.equal(ok.code, 200);
     assert.equal(JSON.parse(ok.body).node.nodeName, 'n1');
     assert.equal((await answer(['container'])).code, 404);
+    assert.equal(JSON.parse(ok.body).node.fs.capacityBytes, 1000);
+    const lean = JSON.parse((await answer(['summary'], '?only_cpu_and_memory=true')).body);
+    assert.equal(lean.node.fs, undefined);
+    assert.ok(lean.node.memory);
   });
 });

@@ -3,12 +3,12 @@
 // without them.
 
 import type { AgentRoute } from '../server/routes.ts';
-import type { SummarySource } from './summary-types.ts';
+import type { Summary, SummarySource } from './summary-types.ts';
 
 export function statsRoute(source: SummarySource): AgentRoute {
   return {
     prefix: 'stats',
-    async http(req, res, parts) {
+    async http(req, res, parts, url) {
       if (parts.length !== 1 || parts[0] !== 'summary') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n');
         return;
@@ -18,11 +18,22 @@ export function statsRoute(source: SummarySource): AgentRoute {
         return;
       }
       try {
-        const body = JSON.stringify(await source.summary());
+        const summary = await source.summary();
+        // metrics-server asks for only what it reads.
+        const body = JSON.stringify(url.searchParams.get('only_cpu_and_memory') === 'true' ? cpuAndMemory(summary) : summary);
         res.writeHead(200, { 'content-type': 'application/json' }).end(req.method === 'HEAD' ? undefined : body);
       } catch (err) {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(`failed to get summary: ${(err as Error).message}\n`);
       }
     },
+  };
+}
+
+/** The summary without filesystems and logs (the kubelet's only_cpu_and_memory=true). */
+export function cpuAndMemory(s: Summary): Summary {
+  const { fs: _fs, ...node } = s.node;
+  return {
+    node,
+    pods: s.pods.map(({ 'ephemeral-storage': _e, ...pod }) => ({ ...pod, containers: pod.containers.map(({ logs: _l, ...c }) => c) })),
   };
 }
