@@ -40,7 +40,7 @@ describe('eviction thresholds', () => {
 });
 
 describe('rankForEviction (memory)', () => {
-  it('puts pods over their requests first, then lower priority, then the larger excess; skips critical pods', () => {
+  it('puts pods without stats first, then those over their requests, then lower priority, then the larger excess; skips critical pods', () => {
     const pods = [pod('within', '500Mi'), pod('over-high-prio', '10Mi', 1000), pod('over-small', '90Mi'), pod('over-big', '10Mi'), pod('besteffort-idle', undefined), pod('critical', undefined, 2_000_000_000)];
     const s = new Map([
       ['within', stats('within', 100 * MI)],
@@ -49,7 +49,8 @@ describe('rankForEviction (memory)', () => {
       ['over-big', stats('over-big', 300 * MI)],
       ['critical', stats('critical', 900 * MI)],
     ]);
-    assert.deepEqual(rankForEviction(pods, s, 'memory').map((p) => p.metadata.name), ['over-big', 'over-small', 'over-high-prio', 'besteffort-idle', 'within']);
+    // A pod without stats goes first, as upstream's comparators put it.
+    assert.deepEqual(rankForEviction(pods, s, 'memory').map((p) => p.metadata.name), ['besteffort-idle', 'over-big', 'over-small', 'over-high-prio', 'within']);
   });
 });
 

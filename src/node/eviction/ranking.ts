@@ -1,6 +1,7 @@
 // Who goes first under pressure (upstream eviction/helpers.go rankMemoryPressure and
-// rankDiskPressure): pods whose usage exceeds their requests, then lower priority, then the
-// larger usage above requests. Critical pods (system priority) are never candidates.
+// rankDiskPressure): pods without stats, then pods whose usage exceeds their requests, then lower
+// priority, then the larger usage above requests. Critical pods (system priority) are never
+// candidates.
 
 import { quantityValue } from '../../machinery/quantity.ts';
 import type { PodStats } from '../stats/index.ts';
@@ -35,12 +36,15 @@ export function rankForEviction<P extends EvictablePod>(pods: readonly P[], stat
   const facts = pods
     .filter((p) => (p.spec?.priority ?? 0) < SYSTEM_CRITICAL_PRIORITY && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
     .map((pod) => {
-      const usage = podUsage(stats.get(pod.metadata.uid ?? ''), resource);
+      const found = stats.get(pod.metadata.uid ?? '');
+      const usage = podUsage(found, resource);
       const request = podRequest(pod, resource);
-      return { pod, exceeds: usage > request, priority: pod.spec?.priority ?? 0, above: usage - request };
+      // Upstream puts pods it has no stats for first, then those over their requests.
+      const group = !found ? 0 : usage > request ? 1 : 2;
+      return { pod, group, priority: pod.spec?.priority ?? 0, above: usage - request };
     });
   facts.sort((a, b) => {
-    if (a.exceeds !== b.exceeds) return a.exceeds ? -1 : 1;
+    if (a.group !== b.group) return a.group - b.group;
     if (a.priority !== b.priority) return a.priority - b.priority;
     return b.above - a.above;
   });
