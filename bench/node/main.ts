@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RestClient } from '../../src/client/index.ts';
+import { removeRuntimeCgroups } from '../../test/support/process-runtime-cleanup.ts';
 import { bareNodeRssMiB, bareNodeStartMs, bareSpawnMs } from './baseline.ts';
 import { measurePodStartup, quantile } from './pod-startup.ts';
 import { freePort, loadAverage, pidsWith, pssBytes, rssBytes, sampleIdle, spawnChild, strataSync, useEntry, type Child } from './procs.ts';
@@ -86,6 +87,7 @@ async function upAndStartup(): Promise<void> {
   for (let i = 0; i < UP_RUNS; i++) {
     if (up) {
       await up.stop('SIGINT');
+      await removeRuntimeCgroups(upDir);
       fs.rmSync(upDir, { recursive: true, force: true });
     }
     upDir = path.join(dir, `up-${i}`);
@@ -168,4 +170,6 @@ async function agentIdle(): Promise<void> {
 if (PHASES.has('agent')) await agentIdle();
 
 for (const c of children.reverse()) await c.stop('SIGTERM');
+// The pods' cgroups outlive the data dirs the exit handler removes.
+await removeRuntimeCgroups(dir);
 process.exit(0);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, freePort, parseTable } from './harness.ts';
+import { removeRuntimeCgroups } from '../support/process-runtime-cleanup.ts';
 import { eventsFor, getJson, killAllWith, pidsWith, startUp, type UpProcess } from './node-cluster.ts';
 
 let up: UpProcess;
@@ -73,7 +74,10 @@ before(async () => {
 after(async () => {
   if (up) await up.stop('SIGINT');
   killAllWith(marker);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) {
+    await removeRuntimeCgroups(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const containerStatus = (name: string): any => getJson(up.kube, ['pod', name])?.status?.containerStatuses?.[0];

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, freePort, parseTable } from './harness.ts';
+import { removeRuntimeCgroups } from '../support/process-runtime-cleanup.ts';
 import { getJson, killAllWith, pidsWith, startAgentProcess, startUp, stopProcess, strataCli, type AgentProcess, type UpProcess } from './node-cluster.ts';
 
 let up: UpProcess;
@@ -43,7 +44,10 @@ after(async () => {
   if (agent) await stopProcess(agent.child, 'SIGTERM');
   if (up) await up.stop('SIGINT');
   killAllWith(marker);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) {
+    await removeRuntimeCgroups(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const nodeStatus = (): Record<string, string> =>
