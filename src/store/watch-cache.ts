@@ -107,6 +107,10 @@ class Entry<T> implements CachedObject<T> {
    */
   release(): void {
     this.#json = undefined;
+    this.dropFrame();
+  }
+  /** Drops the watch frame only: once an event went out, watchers rarely need it again. */
+  dropFrame(): void {
     this.#frame = undefined;
     this.#frameType = undefined;
   }
@@ -231,8 +235,10 @@ export class WatchCache<T = unknown> {
     for (const event of events) this.#dispatch(event);
     for (const event of events) {
       (event.previous as Entry<T> | undefined)?.release();
+      // Every watcher got its frame; a current object keeps its JSON text for lists.
       const current = event.current as Entry<T>;
       if (this.#objects.get(current.key) !== current) current.release();
+      else current.dropFrame();
     }
   }
 
