@@ -22,6 +22,7 @@ import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from 
 import { SimRuntime } from '../node/runtime/sim/index.ts';
 import { DEFAULT_EVICTION_HARD, EvictionManager, observedMachine, parseEvictionHard, pressureConfig, type EvictionCondition, type Threshold } from '../node/eviction/index.ts';
 import { hostReader, StatsProvider, statsRoute } from '../node/stats/index.ts';
+import { quantityValue, tryParseQuantity } from '../machinery/quantity.ts';
 import { parseDuration } from './duration-flag.ts';
 import { createLogger } from './logger.ts';
 import { exitOnSignals } from './shutdown.ts';
@@ -202,10 +203,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 }
 
 /** The container runtime a --runtime flag names, with its state under the data dir. */
-export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string, logger: Logger): RuntimeService {
+export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string, logger: Logger, logs?: ContainerLogRotation): RuntimeService {
   switch (kind) {
     case 'process':
-      return new ProcessRuntime({ stateDir: join(dataDir, 'runtime', 'process'), hostIp: hostIP, logger: logger.child({ component: 'process-runtime' }) });
+      return new ProcessRuntime({
+        stateDir: join(dataDir, 'runtime', 'process'),
+        hostIp: hostIP,
+        logger: logger.child({ component: 'process-runtime' }),
+        ...(logs ? { log: logs } : {}),
+      });
     case 'sim':
       return new SimRuntime(realClock);
     case 'cri':
@@ -214,10 +220,11 @@ export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string
 }
 
 /** The pod manager for startAgent: pods bound to the node run on the runtime ctx.runtime names. */
-export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnStop'> = {}): PodManagerFactory {
+export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnStop'> & { logs?: ContainerLogRotation } = {}): PodManagerFactory {
+  const { logs, ...managerExtra } = extra;
   return async (ctx) => {
     const hostIP = machineAddresses(ctx.nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
-    const runtime = createRuntime(ctx.runtime, ctx.dataDir, hostIP, ctx.logger);
+    const runtime = createRuntime(ctx.runtime, ctx.dataDir, hostIP, ctx.logger, logs);
     const manager = await startPodManager({
       client: ctx.client,
       nodeName: ctx.nodeName,
@@ -229,7 +236,7 @@ export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnSt
       ...(ctx.runtime !== 'sim' ? { podsDir: join(ctx.dataDir, 'pods') } : {}),
       // Only a runtime that bind-mounts into its own mount namespaces can give containers that file.
       terminationLogs: runtime instanceof ProcessRuntime && runtime.capabilities().namespaces,
-      ...extra,
+      ...managerExtra,
     });
     const evict = (uid: string, message: string, condition: EvictionCondition): boolean => {
       const worker = manager.workers.get(uid);
@@ -255,7 +262,25 @@ export interface AgentFlags {
   kubeletPort: string;
   evictionHard?: string;
   nodeLeaseDurationSeconds?: string;
+  containerLogMaxSize: string;
+  containerLogMaxFiles: string;
   logLevel: string;
+}
+
+/** How each container's log is rotated (the kubelet's containerLogMaxSize and containerLogMaxFiles). */
+export interface ContainerLogRotation {
+  maxBytes: number;
+  maxFiles: number;
+}
+
+/** `--container-log-max-size 10Mi --container-log-max-files 5`: a quantity of bytes and a count of at least 2, as the kubelet wants. */
+export function parseContainerLogRotation(maxSize: string, maxFiles: string): ContainerLogRotation {
+  const size = tryParseQuantity(maxSize);
+  const bytes = size ? Number(quantityValue(size)) : NaN;
+  if (!Number.isFinite(bytes) || bytes <= 0) throw new Error(`invalid --container-log-max-size "${maxSize}" (want a positive quantity such as 10Mi)`);
+  const files = Number(maxFiles);
+  if (!Number.isInteger(files) || files < 2) throw new Error(`invalid --container-log-max-files "${maxFiles}" (want an integer of at least 2)`);
+  return { maxBytes: bytes, maxFiles: files };
 }
 
 /** Upstream's nodeLeaseDurationSeconds: the Lease is renewed every quarter of it. */
@@ -335,7 +360,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     kubeletPort: parseKubeletPort(flags.kubeletPort),
     ...leaseTimings(flags.nodeLeaseDurationSeconds),
     logger,
-    podManager: podManagerFor(),
+    podManager: podManagerFor({ logs: parseContainerLogRotation(flags.containerLogMaxSize, flags.containerLogMaxFiles) }),
     ...(labels ? { labels } : {}),
     ...(flags.token !== undefined ? { token: flags.token } : {}),
     ...(flags.discoveryTokenCaCertHash !== undefined ? { caCertHash: flags.discoveryTokenCaCertHash } : {}),

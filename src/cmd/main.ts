@@ -26,6 +26,8 @@ program
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
   .option('--kubelet-port <port>', 'HTTPS port of the node agent (logs, exec, port-forward, stats); 0 picks a free one', '10250')
   .option('--eviction-hard <list>', 'hard eviction thresholds of the node: pods are evicted while one is crossed', 'memory.available<100Mi,nodefs.available<10%')
+  .option('--container-log-max-size <quantity>', 'a container log is rotated once it reaches this size', '10Mi')
+  .option('--container-log-max-files <n>', 'log files kept per container, the current one included', '5')
   .option('--log-level <level>', 'trace, debug, info, warn or error (logs go to stderr)', 'warn');
 withHpa(withNodeMonitor(program.commands.at(-1) as Command)).action(async (opts: UpFlags) => {
   await (await import('./up.ts')).runUp(opts);
@@ -130,6 +132,8 @@ program
   .option('--node-lease-duration-seconds <n>', 'duration of the node Lease; renewed every quarter of it (default 40)')
   .option('--kubelet-port <port>', 'HTTPS port of the agent (logs, exec, port-forward, stats); 0 picks a free one', '10250')
   .option('--eviction-hard <list>', 'hard eviction thresholds: pods are evicted while one is crossed', 'memory.available<100Mi,nodefs.available<10%')
+  .option('--container-log-max-size <quantity>', 'a container log is rotated once it reaches this size', '10Mi')
+  .option('--container-log-max-files <n>', 'log files kept per container, the current one included', '5')
   .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
   .action(async (opts: AgentFlags) => {
     await (await import('./agent.ts')).runAgent(opts);

@@ -13,7 +13,7 @@ import type { KubeObject } from '../api/types.ts';
 import type { RestClient } from '../client/index.ts';
 import { nodeUser } from '../node/agent/bootstrap.ts';
 import { SqliteStore } from '../store/index.ts';
-import { evictionSettings, leaseTimings, parseKubeletPort, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
+import { evictionSettings, leaseTimings, parseContainerLogRotation, parseKubeletPort, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
 import { DEFAULT_RESOURCE_CONFIG } from '../node/agent/machine-status.ts';
 import { startControllerManager, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
@@ -38,6 +38,9 @@ export interface UpFlags {
   kubeletPort?: string;
   /** Hard eviction thresholds of this machine's node (--eviction-hard). */
   evictionHard?: string;
+  /** Rotation of container logs (--container-log-max-size, --container-log-max-files). */
+  containerLogMaxSize?: string;
+  containerLogMaxFiles?: string;
   horizontalPodAutoscalerSyncPeriod?: string;
   horizontalPodAutoscalerDownscaleStabilization?: string;
   horizontalPodAutoscalerTolerance?: string;
@@ -101,6 +104,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
   const runtime = resolveUpRuntime(flags.runtime);
   const dataDir = resolve(flags.dataDir);
   const eviction = await evictionSettings(flags.evictionHard, join(dataDir, 'agent'));
+  const logs = parseContainerLogRotation(flags.containerLogMaxSize ?? '10Mi', flags.containerLogMaxFiles ?? '5');
   const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
   const logger = createLogger(flags.logLevel);
   const firstStart = !existsSync(join(dataDir, 'state.db'));
@@ -164,7 +168,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     logger,
     ...leaseTimings(flags.nodeLeaseDurationSeconds),
     kubeletPort: parseKubeletPort(flags.kubeletPort ?? '10250'),
-    podManager: podManagerFor({ stopContainersOnStop: { maxGraceSeconds: STOP_GRACE_SECONDS } }),
+    podManager: podManagerFor({ stopContainersOnStop: { maxGraceSeconds: STOP_GRACE_SECONDS }, logs }),
   });
   const admin = cp.localClient(undefined, 'strata-up');
   const ready = await nodeReady(admin, nodeName).finally(() => admin.close());
