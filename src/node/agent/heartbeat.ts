@@ -43,7 +43,6 @@ export function buildNodeLease(nodeName: string, nodeUid: string | undefined, le
 export class NodeHeartbeat {
   readonly #o: Required<Omit<HeartbeatOptions, 'logger'>> & { logger?: Logger };
   #leaseResourceVersion: string | undefined;
-  #reported: NodeCondition[] = [];
   #lastReportMs = 0;
   #nodeUid: string | undefined;
 
@@ -51,10 +50,9 @@ export class NodeHeartbeat {
     this.#o = { leaseDurationSeconds: 40, renewIntervalMs: 10_000, statusReportIntervalMs: 300_000, clock: realClock, ...options };
   }
 
-  /** Records the status the registration posted, so the first check does not post it again. */
+  /** Records the registered Node: its uid owns the Lease, and the report interval counts from now. */
   registered(node: KubeObject): void {
     this.#nodeUid = node.metadata.uid;
-    this.#reported = conditionsOf(node);
     this.#lastReportMs = this.#o.clock.now();
   }
 
@@ -102,7 +100,6 @@ export class NodeHeartbeat {
     node['status'] = { ...((node['status'] ?? {}) as object), ...nodeStatus(facts, current) };
     const written = await client.updateStatus({ ...NODES, name: nodeName }, node, opts);
     this.#nodeUid = written.metadata.uid;
-    this.#reported = conditionsOf(written);
     this.#lastReportMs = clock.now();
     return true;
   }
