@@ -13,7 +13,7 @@ import { badRequest, methodNotAllowed } from '../../machinery/status-error.ts';
 import type { ServedResource } from '../api-registry.ts';
 import type { ResourceRequestInfo } from '../http/request-info.ts';
 import { readBody } from '../http/body.ts';
-import { kubeletOf, nodeNamed, podNode, resolveContainer, type AgentCallContext } from './pod-location.ts';
+import { kubeletOf, nodeNamed, podNode, relayAgentBody, resolveContainer, type AgentCallContext } from './pod-location.ts';
 import type { ResourceCall } from './resource-handler.ts';
 
 /** Headers that belong to this hop (or name the caller to this server) and are not forwarded. */
@@ -139,22 +139,7 @@ export async function nodeProxy(call: ResourceCall): Promise<void> {
     if (typeof v === 'string') out[h] = v;
   }
   (res as import('node:http').ServerResponse).writeHead(upstream.statusCode ?? 502, out);
-  await new Promise<void>((resolve) => {
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      ac.abort();
-      upstream.destroy();
-      res.end();
-      resolve();
-    };
-    // Not the request's 'close': it fires as soon as a POST body has been read.
-    res.on('close', finish);
-    upstream.on('error', finish);
-    upstream.on('end', finish);
-    upstream.on('data', (chunk: Buffer) => void (res as { write(c: Buffer): boolean }).write(chunk));
-  });
+  await relayAgentBody(res, upstream, ac);
 }
 
 

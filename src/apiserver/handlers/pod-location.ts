@@ -3,7 +3,7 @@
 // to; and that Node object, whose status says how to reach its agent. Also how an agent's
 // non-success answer becomes a Status error for the caller.
 
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/types.ts';
 import { badRequest, failure, isNotFound } from '../../machinery/status-error.ts';
 import type { KubeletClient } from '../kubelet/index.ts';
@@ -90,4 +90,35 @@ export async function agentFailure(res: IncomingMessage, resource: string, name:
   const code = res.statusCode ?? 500;
   const message = Buffer.concat(chunks).subarray(0, 1024).toString('utf8').trim();
   return failure(code, REASONS[code] ?? 'InternalError', message || `the node agent answered ${code}`, { name, kind: resource });
+}
+
+/**
+ * Copies an agent's response body to the caller as it arrives, with backpressure (a slow reader
+ * pauses the agent's stream instead of buffering here), until either side ends; then aborts the
+ * agent request. Resolves when the caller's response is finished.
+ */
+export function relayAgentBody(res: ResourceCall['res'], upstream: IncomingMessage, ac: AbortController): Promise<void> {
+  const out = res as unknown as ServerResponse;
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      ac.abort();
+      upstream.destroy();
+      out.end();
+      resolve();
+    };
+    // Not the request's 'close': it fires as soon as a POST body has been read.
+    out.on('close', finish);
+    out.on('error', finish);
+    upstream.on('error', finish);
+    upstream.on('end', finish);
+    upstream.on('data', (chunk: Buffer) => {
+      if (!out.write(chunk)) {
+        upstream.pause();
+        out.once('drain', () => upstream.resume());
+      }
+    });
+  });
 }

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/types.ts';
 import { badRequest, fieldErrors, invalid, methodNotAllowed, type FieldError } from '../../machinery/status-error.ts';
-import { agentFailure, kubeletOf, podNode, resolveContainer } from './pod-location.ts';
+import { agentFailure, kubeletOf, podNode, relayAgentBody, resolveContainer } from './pod-location.ts';
 import type { ResourceCall } from './resource-handler.ts';
 
 const BOOLS = ['follow', 'previous', 'timestamps', 'insecureSkipTLSVerifyBackend'] as const;
@@ -78,27 +78,5 @@ export async function podLog(call: ResourceCall): Promise<void> {
   const out = res as ServerResponse;
   out.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-cache, private' });
   out.flushHeaders?.();
-  await new Promise<void>((resolve) => {
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      ac.abort();
-      upstream.destroy();
-      res.end();
-      resolve();
-    };
-    req.on('close', finish);
-    res.on('close', finish);
-    res.on('error', finish);
-    upstream.on('error', finish);
-    upstream.on('end', finish);
-    upstream.on('data', (chunk: Buffer) => {
-      // Backpressure: a slow reader pauses the agent's stream instead of buffering here.
-      if (!(res as { write(c: Buffer): boolean }).write(chunk)) {
-        upstream.pause();
-        res.once('drain', () => upstream.resume());
-      }
-    });
-  });
+  await relayAgentBody(res, upstream, ac);
 }

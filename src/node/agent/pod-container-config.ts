@@ -9,6 +9,7 @@
 import { quantityToMilli, quantityValue, tryParseQuantity } from '../../machinery/quantity.ts';
 import type { ContainerConfig, LinuxContainerResources, PodSandboxConfig } from '../runtime/cri.ts';
 import type { ContainerExtras } from './container-resolver.ts';
+import { DownwardApiError, fieldValue } from './downward-values.ts';
 import {
   ANNOTATION_CONTAINER_HASH, ANNOTATION_GRACE_PERIOD, ANNOTATION_RESTART_COUNT, ANNOTATION_TERMINATION_MESSAGE_PATH,
   ANNOTATION_TERMINATION_MESSAGE_POLICY, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
@@ -85,20 +86,14 @@ export function linuxResources(spec: ContainerSpec): LinuxContainerResources | u
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** A value, or a downward-API fieldRef the worker can answer. */
+/** A value, or a downward-API fieldRef (the plain env path when the worker resolved nothing else). */
 function envValue(pod: AgentPod, e: EnvVar, env: ContainerEnvironment): string {
   const path = e.valueFrom?.fieldRef?.fieldPath;
   if (path === undefined) return e.value ?? '';
-  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
-  switch (path) {
-    case 'metadata.name': return pod.metadata.name ?? '';
-    case 'metadata.namespace': return pod.metadata.namespace ?? '';
-    case 'metadata.uid': return podUid(pod);
-    case 'spec.nodeName': return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName': return String((pod.spec as unknown as Record<string, unknown>)['serviceAccountName'] ?? '');
-    case 'status.podIP': case 'status.podIPs': return env.podIP;
-    case 'status.hostIP': case 'status.hostIPs': return env.hostIP;
-    default: return '';
+  try {
+    return fieldValue(pod, path, env);
+  } catch (err) {
+    if (err instanceof DownwardApiError) return '';
+    throw err;
   }
 }
