@@ -5,6 +5,7 @@
 // on node-a; node-b's agent started again finishes off the evicted pods and the node is Ready.
 // A pod bound to node-b survives a SIGKILL of its agent: the restarted agent re-adopts it.
 // A frozen agent (SIGSTOP) makes its node NotReady; thawed, the node is Ready at its next heartbeat.
+// `kubectl drain` cordons node-b and the evicted pod's processes stop.
 // Each agent's HTTPS endpoint gets a free port of its own (node-cluster.ts).
 // Short node lifecycle timings (Lease of 8 s renewed every 2 s, 10 s grace) keep it quick.
 
@@ -196,4 +197,15 @@ test('a frozen agent (SIGSTOP, as if cut off) makes its node NotReady; thawed, i
   assert.equal(after.metadata.uid, solo.metadata.uid);
   assert.equal(after.metadata.deletionTimestamp, undefined);
   assert.equal(after.status.containerStatuses[0].restartCount, 0);
+});
+
+test('kubectl drain cordons node-b and its agent stops the evicted pod\'s processes', async () => {
+  assert.ok(pidsWith(`# ${marker} solo`).length > 0, 'solo still runs on node-b');
+  const drain = up.kube.kubectl(['drain', 'node-b', '--force', '--grace-period=2', '--timeout=60s'], { timeoutMs: 70_000 });
+  assert.equal(drain.code, 0, drain.stderr);
+  assert.match(drain.stdout + drain.stderr, /evicting pod default\/solo/);
+  assert.match(drain.stdout, /node\/node-b drained/);
+  assert.equal(getJson(up.kube, ['pod', 'solo']), undefined, 'the evicted pod is gone');
+  await eventually('solo\'s processes gone', () => pidsWith(`# ${marker} solo`).length === 0, 15_000, 250);
+  assert.equal(nodeStatus()['node-b'], 'Ready,SchedulingDisabled');
 });
