@@ -12,7 +12,11 @@
 //             and with --agent-pods pods (goal ≤ 60 MB); baseline: an idle bare Node.js process.
 //             The pods' supervisors are processes of their own and are reported apart.
 //
+// Children run dist/ (built first, what `npx strata` runs) unless --entry src; --node-flags passes
+// V8/Node flags to them (e.g. --node-flags=--max-semi-space-size=1); --phases picks phases.
+//
 //   node bench/node/main.ts [--pods 100] [--qps 10] [--up-runs 3] [--agent-pods 10] [--idle-seconds 30]
+//        [--entry dist|src] [--phases up,startup,agent] [--node-flags=...]
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
