@@ -327,6 +327,26 @@ describe('WatchCache', () => {
     }
   });
 
+  it('refuses a revision older than the event window (maxBytes)', async () => {
+    // Each stored value here is 25 bytes: 60 bytes hold two of them.
+    const { store, cache, settle, close } = await setup({ maxBytes: 60 });
+    try {
+      await cache.start();
+      let kv = await store.create('/items/a', put({ name: 'a', color: 'v1' })); // 1
+      kv = await store.update('/items/a', put({ name: 'a', color: 'v2' }), kv.modRevision); // 2
+      kv = await store.update('/items/a', put({ name: 'a', color: 'v3' }), kv.modRevision); // 3
+      await store.update('/items/a', put({ name: 'a', color: 'v4' }), kv.modRevision); // 4
+      await settle();
+      assert.equal(put({ name: 'a', color: 'v1' }).byteLength, 25);
+      assert.throws(() => cache.watch(1, all, () => true), (err: unknown) => err instanceof TooOldResourceVersionError && err.oldest === 3);
+      const { seen, sink } = recorder();
+      cache.watch(2, all, sink);
+      assert.deepEqual(seen.map((s) => [s.color, s.revision]), [['v3', 3], ['v4', 4]]);
+    } finally {
+      await close();
+    }
+  });
+
   it('refuses a revision older than the event window (maxEvents)', async () => {
     const { store, cache, settle, close } = await setup({ maxEvents: 2 });
     try {
