@@ -5,7 +5,7 @@
 // what is left of the grace period (never less than 2 s, as upstream).
 
 import type { Clock } from '../../client/clock.ts';
-import type { ContainerStatus, PodSandboxConfig, RuntimeService } from '../runtime/cri.ts';
+import { ImagePullError, type ContainerStatus, type PodSandboxConfig, type RuntimeService } from '../runtime/cri.ts';
 import { hookFailureMessage, runHook, type HookRunner } from './lifecycle/hooks.ts';
 import { ContainerBackoff, goDuration } from './pod-backoff.ts';
 import { ContainerConfigError } from './container-env.ts';
@@ -97,7 +97,7 @@ export class ContainerOps {
     try {
       id = await runtime.createContainer(sandboxId, containerConfig(pod, spec, attempt, { podIP, hostIP: this.#deps.hostIP }, extras), sandbox);
     } catch (err) {
-      return this.#failed(pod, spec, 'CreateContainerError', err);
+      return this.#failed(pod, spec, err instanceof ImagePullError ? err.reason : 'CreateContainerError', err);
     }
     this.#event(pod, 'Normal', 'Created', `Created container: ${spec.name}`);
     try {

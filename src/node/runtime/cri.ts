@@ -185,6 +185,17 @@ export class RuntimeNotFoundError extends Error {
   }
 }
 
+/** createContainer could not get the image (upstream's ErrImagePull): the agent reports that reason. */
+export class ImagePullError extends Error {
+  readonly reason = 'ErrImagePull';
+  readonly image: string;
+  constructor(image: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ImagePullError';
+    this.image = image;
+  }
+}
+
 /**
  * CRI's ContainerStats, with cumulative counters only: rates (usageNanoCores) need two samples,
  * which the agent's stats sampler keeps. Times in milliseconds.

@@ -1,0 +1,152 @@
+// A real containerd (private: its own root, state and socket, scripts/containerd.sh) driven
+// through the cri runtime: sandboxes and containers from the offline busybox image, their
+// statuses, exit codes, CRI-format logs, exec, mounts, image pull failures and stats.
+
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { ImagePullError, RuntimeNotFoundError, type ContainerConfig, type ContainerStatus, type PodSandboxConfig } from '../cri.ts';
+import { CriRuntime } from './cri-runtime.ts';
+import { BUSYBOX_IMAGE, containerdSkipReason, MISSING_IMAGE, startPrivateContainerd, type PrivateContainerd } from './testing/private-containerd.ts';
+
+const skip = containerdSkipReason();
+
+function sandboxConfig(name: string): PodSandboxConfig {
+  return {
+    metadata: { name, namespace: 'default', uid: `uid-${name}-${process.pid}`, attempt: 0 },
+    hostname: name,
+    hostNetwork: true,
+    labels: { 'io.kubernetes.pod.name': name },
+    annotations: { note: 'kept as given' },
+  };
+}
+
+function containerConfig(name: string, extra: Partial<ContainerConfig> = {}): ContainerConfig {
+  return { metadata: { name, attempt: 0 }, image: { image: BUSYBOX_IMAGE }, labels: { 'io.kubernetes.container.name': name }, annotations: {}, ...extra };
+}
+
+async function waitFor(rt: CriRuntime, id: string, state: ContainerStatus['state']): Promise<ContainerStatus> {
+  for (let i = 0; i < 200; i++) {
+    const s = await rt.containerStatus(id);
+    if (s.state === state) return s;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`container ${id} never reached ${state}`);
+}
+
+describe('cri runtime on a private containerd', { skip }, () => {
+  let containerd: PrivateContainerd;
+  let rt: CriRuntime;
+  const logRoot = mkdtempSync(join(tmpdir(), 'strata-cri-logs-'));
+
+  before(async () => {
+    containerd = await startPrivateContainerd();
+    rt = new CriRuntime({ endpoint: containerd.endpoint, logRoot, logger: pino({ level: 'silent' }) });
+  });
+
+  after(async () => {
+    if (rt) {
+      for (const s of await rt.listPodSandbox().catch(() => [])) {
+        await rt.stopPodSandbox(s.id).catch(() => undefined);
+        await rt.removePodSandbox(s.id).catch(() => undefined);
+      }
+      rt.close();
+    }
+    await containerd?.stop();
+    rmSync(logRoot, { recursive: true, force: true });
+  });
+
+  it('names containerd and its version', async () => {
+    const v = await rt.version();
+    assert.equal(v.runtimeName, 'containerd');
+    assert.match(v.runtimeVersion, /^\d+\.\d+/);
+    assert.deepEqual(await rt.ready(), { ready: true });
+  });
+
+  it('runs a container to its exit code and keeps its stdout and stderr in a CRI log', async () => {
+    const sandboxCfg = sandboxConfig('exits');
+    const sandboxId = await rt.runPodSandbox(sandboxCfg);
+    const sandbox = await rt.podSandboxStatus(sandboxId);
+    assert.equal(sandbox.state, 'SANDBOX_READY');
+    assert.equal(sandbox.metadata.uid, sandboxCfg.metadata.uid);
+    assert.ok(sandbox.createdAt > Date.now() - 60_000 && sandbox.createdAt <= Date.now());
+
+    const id = await rt.createContainer(sandboxId, containerConfig('main', {
+      command: ['sh', '-c'],
+      args: ['echo "hello $GREETING"; echo oops >&2; exit 3'],
+      envs: [{ key: 'GREETING', value: 'world' }],
+    }), sandboxCfg);
+    assert.equal((await rt.containerStatus(id)).state, 'CONTAINER_CREATED');
+    await rt.startContainer(id);
+    const done = await waitFor(rt, id, 'CONTAINER_EXITED');
+    assert.equal(done.exitCode, 3);
+    assert.equal(done.reason, 'Error');
+    assert.equal(done.podSandboxId, sandboxId);
+    assert.equal(done.labels['io.kubernetes.container.name'], 'main');
+    assert.ok(done.startedAt > 0 && done.finishedAt >= done.startedAt);
+    assert.equal(done.logPath, join(logRoot, `default_exits_${sandboxCfg.metadata.uid}`, 'main', '0.log'));
+
+    const lines = readFileSync(done.logPath!, 'utf8').trim().split('\n');
+    assert.ok(lines.some((l) => /^\S+ stdout F hello world$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^\S+ stderr F oops$/.test(l)), lines.join('\n'));
+
+    const listed = await rt.listContainers({ podSandboxId: sandboxId });
+    assert.deepEqual(listed.map((c) => [c.id, c.state, c.exitCode]), [[id, 'CONTAINER_EXITED', 3]]);
+    assert.ok((await rt.listPodSandbox()).some((s) => s.id === sandboxId && s.metadata.name === 'exits'));
+  });
+
+  it('execs in a running container that sees its mounts, and stops it', async () => {
+    const hostDir = mkdtempSync(join(tmpdir(), 'strata-cri-mount-'));
+    writeFileSync(join(hostDir, 'greeting'), 'from the host\n');
+    const sandboxCfg = sandboxConfig('runs');
+    const sandboxId = await rt.runPodSandbox(sandboxCfg);
+    const id = await rt.createContainer(sandboxId, containerConfig('sleeper', {
+      command: ['sleep', '3600'],
+      mounts: [{ containerPath: '/data', hostPath: hostDir, readonly: true }],
+      linux: { resources: { memoryLimitInBytes: 64 * 1024 * 1024, cpuShares: 512 } },
+    }), sandboxCfg);
+    await rt.startContainer(id);
+    await waitFor(rt, id, 'CONTAINER_RUNNING');
+
+    const cat = await rt.execSync(id, ['cat', '/data/greeting'], 10_000);
+    assert.equal(cat.stdout.toString(), 'from the host\n');
+    assert.equal(cat.exitCode, 0);
+    const failing = await rt.execSync(id, ['sh', '-c', 'echo no >&2; touch /data/x; exit 7'], 10_000);
+    assert.equal(failing.exitCode, 7);
+    assert.match(failing.stderr.toString(), /^no\n.*Read-only file system/s);
+
+    const stats = await rt.containerStats(id);
+    assert.equal(stats.id, id);
+    assert.equal(stats.podSandboxId, sandboxId);
+    assert.ok((stats.memory?.usageBytes ?? 0) > 0, 'a running container uses some memory');
+    assert.ok((await rt.listContainerStats()).some((s) => s.id === id));
+
+    // PID 1 ignores SIGTERM without a handler: the runtime kills it once the timeout is up.
+    await rt.stopContainer(id, 1);
+    const stopped = await rt.containerStatus(id);
+    assert.equal(stopped.state, 'CONTAINER_EXITED');
+    assert.equal(stopped.exitCode, 137);
+
+    await rt.stopPodSandbox(sandboxId);
+    assert.equal((await rt.podSandboxStatus(sandboxId)).state, 'SANDBOX_NOTREADY');
+    await rt.removePodSandbox(sandboxId);
+    await assert.rejects(rt.podSandboxStatus(sandboxId), RuntimeNotFoundError);
+    await assert.rejects(rt.containerStatus(id), RuntimeNotFoundError);
+    rmSync(hostDir, { recursive: true, force: true });
+  });
+
+  it('fails to create a container whose image cannot be pulled, with ErrImagePull', async () => {
+    const sandboxCfg = sandboxConfig('nopull');
+    const sandboxId = await rt.runPodSandbox(sandboxCfg);
+    await assert.rejects(rt.createContainer(sandboxId, containerConfig('main', { image: { image: MISSING_IMAGE } }), sandboxCfg), (err: unknown) => {
+      assert.ok(err instanceof ImagePullError);
+      assert.equal(err.reason, 'ErrImagePull');
+      assert.match(err.message, /^Failed to pull image "127\.0\.0\.1:9\/strata-test\/not-there:1": .+/);
+      return true;
+    });
+    assert.deepEqual(await rt.listContainers({ podSandboxId: sandboxId }), []);
+  });
+});
