@@ -291,6 +291,7 @@ async function main(): Promise<void> {
     const all = (serverSide[p] ?? []).sort((a, b) => a - b);
     return `${ms(pct(all, 0.5))} / ${ms(pct(all, 0.99))} / ${ms(all.at(-1) ?? NaN)} (${all.length})`;
   }).join(' | ')} |`);
+  out(`| the prober's own event-loop delay, p99 / max (ms) | ${['idle', 'load', 'after'].map((p) => { const d = probes[p]?.loopDelay; return d ? `${ms(d.p99)} / ${ms(d.max)}` : '—'; }).join(' | ')} |`);
   const loadAll = [...reads, ...MUTATING].flatMap((k) => probes['load']?.latencies[k] ?? []).sort((a, b) => a - b);
   const idleAll = [...reads, ...MUTATING].flatMap((k) => probes['idle']?.latencies[k] ?? []).sort((a, b) => a - b);
   out(`load ÷ idle p99 (all calls): ${(pct(loadAll, 0.99) / pct(idleAll, 0.99)).toFixed(1)}×; skipped probe slots (100 in flight): ${['idle', 'load', 'after'].map((p) => probes[p]?.skipped ?? 0).join(' / ')}; SLO p99 ≤ 1 s during load: ${pct(loadAll, 0.99) <= 1000 ? 'PASS' : 'MISS'}`);

@@ -8,6 +8,7 @@
 //
 //   fork('bench/scale/prober.ts', [kubeconfig, ratePerSecond, listNamespace])
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RestClient } from '../../src/client/index.ts';
 import { PROBE_KINDS, type PhaseSamples, type ProbeKind, type ProbeResults } from './probes.ts';
 
@@ -66,13 +67,24 @@ function tick(): void {
 }
 
 const timer = setInterval(tick, 1000 / Number(rateArg ?? 24));
+// One event-loop delay histogram per phase.
+let loop: ReturnType<typeof monitorEventLoopDelay> | undefined;
+const closeLoop = (): void => {
+  if (!loop) return;
+  loop.disable();
+  samples().loopDelay = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+};
 process.on('message', (msg: unknown) => {
   if (typeof msg === 'object' && msg && 'phase' in msg) {
+    closeLoop();
     phase = String((msg as { phase: string }).phase);
+    loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     return;
   }
   if (msg !== 'stop') return;
   clearInterval(timer);
+  closeLoop();
   // Let the calls in flight finish (bounded), then report.
   const deadline = performance.now() + 5000;
   const finish = (): void => {

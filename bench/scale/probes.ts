@@ -9,6 +9,8 @@ export interface PhaseSamples {
   latencies: Record<string, number[]>;
   errors: Record<string, number>;
   skipped: number;
+  /** The prober's own event-loop delay (ms): what it adds to every latency it measures. */
+  loopDelay?: { p99: number; max: number };
 }
 
 export type ProbeResults = Record<string, PhaseSamples>;
