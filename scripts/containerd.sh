@@ -170,6 +170,8 @@ cmd_stop() {
     umount -l "$m" 2>/dev/null || true
   done
   rm -rf "$DIR"
+  # containerd's default cgroup parent (cgroupfs): left empty once its containers are gone.
+  rmdir /sys/fs/cgroup/*/k8s.io /sys/fs/cgroup/k8s.io 2>/dev/null || true
 }
 
 case "${1:-}" in

@@ -18,6 +18,7 @@ import { startPodManager, type PodManagerOptions } from '../node/agent/pod-manag
 import { machineAddresses, registerNode, type NodeFacts } from '../node/agent/registration.ts';
 import type { RuntimeService } from '../node/runtime/cri.ts';
 import { ProcessRuntime } from '../node/runtime/process/index.ts';
+import { CriRuntime, DEFAULT_CRI_ENDPOINT } from '../node/runtime/cri/index.ts';
 import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from '../node/server/index.ts';
 import { SimRuntime } from '../node/runtime/sim/index.ts';
 import { DEFAULT_EVICTION_HARD, EvictionManager, observedMachine, parseEvictionHard, pressureConfig, type EvictionCondition, type Threshold } from '../node/eviction/index.ts';
@@ -116,18 +117,24 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     identity,
     machine: observedMachine(await machine.snapshot(), eviction?.observations()),
     resources: options.resources ?? DEFAULT_RESOURCE_CONFIG,
-    containerRuntimeVersion: `${options.runtime}://${VERSION}`,
+    containerRuntimeVersion,
     addresses,
     ...(options.labels ? { labels: options.labels } : {}),
     ready: pods?.ready?.() ?? { ready: true },
     ...(options.kubeletPort !== undefined ? { kubeletPort: endpoint?.port ?? 0 } : {}),
     now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
   });
+  // A CRI runtime names itself (containerd://1.6.20), as the kubelet reports it; the built-in ones are Strata's.
+  let containerRuntimeVersion = `${options.runtime}://${VERSION}`;
   let node;
   try {
     // The pod manager starts first so that the Node is registered with its real readiness.
     if (options.podManager) {
       pods = await options.podManager({ client, nodeName: options.nodeName, runtime: options.runtime, dataDir: options.dataDir, logger: log, signal: ac.signal });
+    }
+    if (options.runtime === 'cri' && pods?.runtimeService) {
+      const v = await pods.runtimeService.version();
+      containerRuntimeVersion = `${v.runtimeName}://${v.runtimeVersion}`;
     }
     if (pods?.runtimeService) stats = new StatsProvider({ nodeName: options.nodeName, runtime: pods.runtimeService, host: hostReader(options.dataDir), logger: log.child({ component: 'stats' }) });
     // The endpoint listens before the Node is registered, so that the Node names its real port.
@@ -203,7 +210,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 }
 
 /** The container runtime a --runtime flag names, with its state under the data dir. */
-export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string, logger: Logger, logs?: ContainerLogRotation): RuntimeService {
+export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string, logger: Logger, logs?: ContainerLogRotation, criEndpoint = DEFAULT_CRI_ENDPOINT): RuntimeService {
   switch (kind) {
     case 'process':
       return new ProcessRuntime({
@@ -215,27 +222,37 @@ export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string
     case 'sim':
       return new SimRuntime(realClock);
     case 'cri':
-      throw new Error('the cri runtime is not available yet (use --runtime process)');
+      // Log rotation of CRI containers is the agent's (ReopenContainerLog), as with the kubelet.
+      return new CriRuntime({ endpoint: criEndpoint, logRoot: join(dataDir, 'pod-logs'), logger: logger.child({ component: 'cri-runtime' }) });
   }
 }
 
 /** The pod manager for startAgent: pods bound to the node run on the runtime ctx.runtime names. */
-export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnStop'> & { logs?: ContainerLogRotation } = {}): PodManagerFactory {
-  const { logs, ...managerExtra } = extra;
+export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnStop'> & { logs?: ContainerLogRotation; criEndpoint?: string } = {}): PodManagerFactory {
+  const { logs, criEndpoint, ...managerExtra } = extra;
   return async (ctx) => {
     const hostIP = machineAddresses(ctx.nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
-    const runtime = createRuntime(ctx.runtime, ctx.dataDir, hostIP, ctx.logger, logs);
+    const runtime = createRuntime(ctx.runtime, ctx.dataDir, hostIP, ctx.logger, logs, criEndpoint);
+    // Container ids are `<runtime name>://<id>` in pod statuses: `containerd://…` on the cri runtime, as upstream.
+    let runtimeName: string = ctx.runtime;
+    if (runtime instanceof CriRuntime) {
+      // Fail the start clearly rather than register a node whose pods can never run.
+      runtimeName = (await runtime.version().catch((err: unknown) => {
+        runtime.close();
+        throw new Error(`the cri runtime cannot reach ${runtime.endpoint}: ${err instanceof Error ? err.message : String(err)} (is containerd running? see --container-runtime-endpoint)`, { cause: err });
+      })).runtimeName;
+    }
     const manager = await startPodManager({
       client: ctx.client,
       nodeName: ctx.nodeName,
       runtime,
-      runtimeName: ctx.runtime,
+      runtimeName,
       hostIP,
       logger: ctx.logger,
       // Simulated pods have no processes to give volumes to.
       ...(ctx.runtime !== 'sim' ? { podsDir: join(ctx.dataDir, 'pods') } : {}),
       // Only a runtime that bind-mounts into its own mount namespaces can give containers that file.
-      terminationLogs: runtime instanceof ProcessRuntime && runtime.capabilities().namespaces,
+      terminationLogs: (runtime instanceof ProcessRuntime && runtime.capabilities().namespaces) || runtime instanceof CriRuntime,
       ...managerExtra,
     });
     const evict = (uid: string, message: string, condition: EvictionCondition): boolean => {
@@ -243,7 +260,11 @@ export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnSt
       worker?.evict(message, condition);
       return worker !== undefined;
     };
-    return { ...manager, runtimeService: runtime, evict };
+    const stop = async (): Promise<void> => {
+      await manager.stop();
+      if (runtime instanceof CriRuntime) runtime.close();
+    };
+    return { ...manager, runtimeService: runtime, evict, stop };
   };
 }
 
@@ -264,6 +285,8 @@ export interface AgentFlags {
   nodeLeaseDurationSeconds?: string;
   containerLogMaxSize: string;
   containerLogMaxFiles: string;
+  /** The cri runtime's socket (upstream's --container-runtime-endpoint). */
+  containerRuntimeEndpoint?: string;
   logLevel: string;
 }
 
@@ -330,7 +353,6 @@ function parseLabelList(raw: string | undefined): Record<string, string> | undef
 
 export async function runAgent(flags: AgentFlags): Promise<void> {
   if (!(RUNTIMES as readonly string[]).includes(flags.runtime)) throw new Error(`invalid --runtime "${flags.runtime}" (want ${RUNTIMES.join(', ')})`);
-  if (flags.runtime === 'cri') throw new Error('the cri runtime is not available yet (use --runtime process)');
   let server: URL;
   try {
     server = new URL(flags.server);
@@ -360,7 +382,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     kubeletPort: parseKubeletPort(flags.kubeletPort),
     ...leaseTimings(flags.nodeLeaseDurationSeconds),
     logger,
-    podManager: podManagerFor({ logs: parseContainerLogRotation(flags.containerLogMaxSize, flags.containerLogMaxFiles) }),
+    podManager: podManagerFor({ logs: parseContainerLogRotation(flags.containerLogMaxSize, flags.containerLogMaxFiles), ...(flags.containerRuntimeEndpoint ? { criEndpoint: flags.containerRuntimeEndpoint } : {}) }),
     ...(labels ? { labels } : {}),
     ...(flags.token !== undefined ? { token: flags.token } : {}),
     ...(flags.discoveryTokenCaCertHash !== undefined ? { caCertHash: flags.discoveryTokenCaCertHash } : {}),

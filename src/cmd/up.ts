@@ -15,6 +15,7 @@ import { nodeUser } from '../node/agent/bootstrap.ts';
 import { SqliteStore } from '../store/index.ts';
 import { evictionSettings, leaseTimings, parseContainerLogRotation, parseKubeletPort, podManagerFor, startAgent, type RunningAgent, type RuntimeKind } from './agent.ts';
 import { DEFAULT_RESOURCE_CONFIG } from '../node/agent/machine-status.ts';
+import { criEndpointAnswers, DEFAULT_CRI_ENDPOINT } from '../node/runtime/cri/index.ts';
 import { startControllerManager, type RunningControllerManager } from './controllers.ts';
 import { createLogger } from './logger.ts';
 import { startScheduler, type RunningScheduler } from './scheduler.ts';
@@ -28,6 +29,8 @@ export interface UpFlags {
   port: string;
   bind: string;
   runtime: string;
+  /** The cri runtime's socket (upstream's --container-runtime-endpoint); `auto` probes it. */
+  containerRuntimeEndpoint?: string;
   nodeName?: string;
   logLevel: string;
   /** Node lifecycle timings of the controllers (upstream's kube-controller-manager flags). */
@@ -61,11 +64,11 @@ const STOP_GRACE_SECONDS = 10;
 const seconds = (): string => `${(performance.now() / 1000).toFixed(1)} s`;
 const say = (line: string): boolean => process.stdout.write(`${line}\n`);
 
-/** The runtime `auto` stands for on this machine: the process runtime until the CRI one lands. */
-export function resolveUpRuntime(raw: string): RuntimeKind {
+/** The runtime `auto` stands for on this machine: cri when a CRI runtime answers on the endpoint, else process. */
+export async function resolveUpRuntime(raw: string, criEndpoint: string = DEFAULT_CRI_ENDPOINT): Promise<RuntimeKind> {
   if (!(UP_RUNTIMES as readonly string[]).includes(raw)) throw new Error(`invalid --runtime "${raw}" (want ${UP_RUNTIMES.join(', ')})`);
-  if (raw === 'cri') throw new Error('the cri runtime is not available yet (use --runtime process)');
-  return 'process';
+  if (raw === 'auto') return (await criEndpointAnswers(criEndpoint)) ? 'cri' : 'process';
+  return raw as RuntimeKind;
 }
 
 async function within<T>(ms: number, what: Promise<T>): Promise<T | undefined> {
@@ -101,7 +104,8 @@ async function nodeReady(client: RestClient, name: string): Promise<{ status: st
 export async function runUp(flags: UpFlags): Promise<void> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port "${flags.port}"`);
-  const runtime = resolveUpRuntime(flags.runtime);
+  const criEndpoint = flags.containerRuntimeEndpoint ?? DEFAULT_CRI_ENDPOINT;
+  const runtime = await resolveUpRuntime(flags.runtime, criEndpoint);
   const dataDir = resolve(flags.dataDir);
   const eviction = await evictionSettings(flags.evictionHard, join(dataDir, 'agent'));
   const logs = parseContainerLogRotation(flags.containerLogMaxSize ?? '10Mi', flags.containerLogMaxFiles ?? '5');
@@ -168,7 +172,7 @@ export async function runUp(flags: UpFlags): Promise<void> {
     logger,
     ...leaseTimings(flags.nodeLeaseDurationSeconds),
     kubeletPort: parseKubeletPort(flags.kubeletPort ?? '10250'),
-    podManager: podManagerFor({ stopContainersOnStop: { maxGraceSeconds: STOP_GRACE_SECONDS }, logs }),
+    podManager: podManagerFor({ stopContainersOnStop: { maxGraceSeconds: STOP_GRACE_SECONDS }, logs, criEndpoint }),
   });
   const admin = cp.localClient(undefined, 'strata-up');
   const ready = await nodeReady(admin, nodeName).finally(() => admin.close());

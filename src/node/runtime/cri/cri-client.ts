@@ -3,6 +3,7 @@
 // protocol's snake_case field names; int64 values arrive as JS numbers (nanosecond timestamps
 // lose only sub-microsecond precision, which nothing here reads).
 
+import { existsSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
@@ -97,6 +98,7 @@ function call(client: grpc.Client, method: string, request: Message, deadlineMs:
 export async function criEndpointAnswers(endpoint: string, timeoutMs = 2_000): Promise<boolean> {
   let client: CriClient;
   try {
+    if (!existsSync(socketPath(endpoint))) return false;
     client = new CriClient(endpoint);
   } catch {
     return false;

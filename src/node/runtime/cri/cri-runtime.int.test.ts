@@ -41,6 +41,7 @@ describe('cri runtime on a private containerd', { skip }, () => {
   let containerd: PrivateContainerd;
   let rt: CriRuntime;
   const logRoot = mkdtempSync(join(tmpdir(), 'strata-cri-logs-'));
+  const hostDir = mkdtempSync(join(tmpdir(), 'strata-cri-mount-'));
 
   before(async () => {
     containerd = await startPrivateContainerd();
@@ -57,6 +58,7 @@ describe('cri runtime on a private containerd', { skip }, () => {
     }
     await containerd?.stop();
     rmSync(logRoot, { recursive: true, force: true });
+    rmSync(hostDir, { recursive: true, force: true });
   });
 
   it('names containerd and its version', async () => {
@@ -99,7 +101,6 @@ describe('cri runtime on a private containerd', { skip }, () => {
   });
 
   it('execs in a running container that sees its mounts, and stops it', async () => {
-    const hostDir = mkdtempSync(join(tmpdir(), 'strata-cri-mount-'));
     writeFileSync(join(hostDir, 'greeting'), 'from the host\n');
     const sandboxCfg = sandboxConfig('runs');
     const sandboxId = await rt.runPodSandbox(sandboxCfg);
@@ -135,7 +136,6 @@ describe('cri runtime on a private containerd', { skip }, () => {
     await rt.removePodSandbox(sandboxId);
     await assert.rejects(rt.podSandboxStatus(sandboxId), RuntimeNotFoundError);
     await assert.rejects(rt.containerStatus(id), RuntimeNotFoundError);
-    rmSync(hostDir, { recursive: true, force: true });
   });
 
   it('fails to create a container whose image cannot be pulled, with ErrImagePull', async () => {

@@ -6,6 +6,7 @@
 // (`<logRoot>/<ns>_<name>_<uid>/<container>/<attempt>.log`, in the CRI log format the runtime
 // writes), so the agent's log reader serves them as it serves the process runtime's.
 
+import { mkdir } from 'node:fs/promises';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
@@ -26,6 +27,7 @@ import {
   containerStatsFrom,
   containerStatusFrom,
   nodeNetworkOnly,
+  podLogDirectory,
   sandboxConfigMessage,
   sandboxStatusFrom,
   type SandboxNetworkPolicy,
@@ -82,6 +84,8 @@ export class CriRuntime implements RuntimeService {
   }
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    // The kubelet makes the pod's log directory; the runtime only makes each container's below it.
+    await mkdir(podLogDirectory(this.#logRoot, config.metadata), { recursive: true });
     const res = await this.#call('RunPodSandbox', { config: this.#sandboxMessage(config) });
     return String(res['pod_sandbox_id']);
   }

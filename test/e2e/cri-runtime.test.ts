@@ -1,0 +1,105 @@
+// `strata up --runtime cri` on a private containerd (scripts/containerd.sh: its own socket,
+// offline busybox images) with real kubectl: a busybox Deployment becomes available (its exec
+// readiness probe runs through CRI ExecSync), `kubectl logs` reads what containerd wrote, the
+// Node names containerd as its runtime, and a pod whose image cannot be pulled says
+// ErrImagePull with the runtime's reason.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { containerdSkipReason, MISSING_IMAGE, startPrivateContainerd, type PrivateContainerd } from '../../src/node/runtime/cri/testing/private-containerd.ts';
+import { eventually, freePort } from './harness.ts';
+import { getJson, startUp, type UpProcess } from './node-cluster.ts';
+
+const NODE = 'cri-e2e';
+const skip = containerdSkipReason();
+
+describe('strata up --runtime cri', { skip }, () => {
+  let containerd: PrivateContainerd;
+  let up: UpProcess | undefined;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-cri-e2e-'));
+    containerd = await startPrivateContainerd();
+    up = await startUp(join(dir, 'up'), await freePort(), ['--runtime', 'cri', '--container-runtime-endpoint', containerd.endpoint, '--node-name', NODE]);
+  });
+
+  after(async () => {
+    // Ctrl-C stops the pods (their containers stop in containerd), then containerd itself goes.
+    if (up) await up.stop('SIGINT');
+    await containerd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the Node names containerd and its version as its runtime', () => {
+    const node = getJson(up!.kube, ['node', NODE]);
+    assert.match(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\/\d+\.\d+/);
+    assert.equal(node.status.conditions.find((c: { type: string }) => c.type === 'Ready')?.status, 'True');
+  });
+
+  test('a busybox Deployment becomes available and kubectl logs shows its output', async () => {
+    const kube = up!.kube;
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'hello' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'hello' } },
+        template: {
+          metadata: { labels: { app: 'hello' } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{
+              name: 'main',
+              image: 'busybox',
+              command: ['sh', '-c', 'echo "hello from $(hostname) in containerd"; touch /tmp/ready; while true; do sleep 1; done'],
+              // Ready only through CRI ExecSync in the container's own filesystem.
+              readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1 },
+            }],
+          },
+        },
+      },
+    };
+    kube.k(['apply', '-f', '-'], { input: JSON.stringify(deployment) });
+    const rollout = kube.kubectl(['rollout', 'status', 'deployment/hello', '--timeout=90s'], { timeoutMs: 100_000 });
+    assert.equal(rollout.code, 0, `${rollout.stdout}${rollout.stderr}`);
+    const d = getJson(kube, ['deployment', 'hello']);
+    assert.equal(d.status.availableReplicas, 2);
+
+    const pods = getJson(kube, ['pods', '-l', 'app=hello']).items;
+    assert.equal(pods.length, 2);
+    for (const pod of pods) {
+      const status = pod.status.containerStatuses[0];
+      assert.equal(status.ready, true);
+      assert.match(status.containerID, /^containerd:\/\/[0-9a-f]{64}$/);
+      // The container really is containerd's: ctr sees it in the CRI namespace.
+      const listed = execFileSync('ctr', ['--address', containerd.endpoint.slice('unix://'.length), '--namespace', 'k8s.io', 'containers', 'ls', '-q'], { encoding: 'utf8' });
+      assert.ok(listed.split('\n').includes(status.containerID.slice('containerd://'.length)), listed);
+    }
+    const logs = await eventually('logs of the pod', () => {
+      const r = kube.kubectl(['logs', pods[0].metadata.name]);
+      return r.code === 0 && r.stdout.includes('in containerd') ? r.stdout : undefined;
+    }, 20_000);
+    // A host-network sandbox keeps the node's hostname.
+    assert.match(logs, /^hello from \S+ in containerd\n$/);
+    assert.match(kube.k(['logs', 'deploy/hello']), /in containerd\n/);
+  });
+
+  test('a pod whose image is not there waits with ErrImagePull and the reason', async () => {
+    const kube = up!.kube;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-image' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: MISSING_IMAGE }] } };
+    kube.k(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    const waiting = await eventually('an image pull failure', () => {
+      const w = getJson(kube, ['pod', 'no-image'])?.status?.containerStatuses?.[0]?.state?.waiting;
+      return w && ['ErrImagePull', 'ImagePullBackOff'].includes(w.reason) ? w : undefined;
+    }, 60_000);
+    assert.ok(waiting.message.includes(MISSING_IMAGE), waiting.message);
+    assert.equal(getJson(kube, ['pod', 'no-image']).status.phase, 'Pending');
+    const table = kube.k(['get', 'pod', 'no-image', '--no-headers']);
+    assert.match(table, /\b(ErrImagePull|ImagePullBackOff)\b/);
+    kube.k(['delete', 'pod', 'no-image', '--wait=false']);
+  });
+});
