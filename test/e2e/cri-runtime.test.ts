@@ -88,6 +88,16 @@ describe('strata up --runtime cri', { skip }, () => {
     assert.match(kube.k(['logs', 'deploy/hello']), /in containerd\n/);
   });
 
+  test('kubectl exec runs in the container through the runtime and returns its exit code', () => {
+    const kube = up!.kube;
+    const r = kube.kubectl(['exec', 'deploy/hello', '--', 'sh', '-c', 'cat /tmp/ready && echo "in $(cat /proc/1/cmdline | tr "\\0" " ")"; exit 3']);
+    assert.equal(r.code, 3, r.stderr);
+    // PID 1 of the container's own PID namespace is its command, not the node's init.
+    assert.match(r.stdout, /^in sh -c echo "hello from/);
+    const piped = kube.kubectl(['exec', '-i', 'deploy/hello', '--', 'head', '-c', '4'], { input: 'ping-pong' });
+    assert.equal(piped.stdout, 'ping');
+  });
+
   test('a pod whose image is not there waits with ErrImagePull and the reason', async () => {
     const kube = up!.kube;
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-image' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: MISSING_IMAGE }] } };

@@ -4,8 +4,10 @@
 
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { ImagePullError, RuntimeNotFoundError, type ContainerConfig, type ContainerStatus, type PodSandboxConfig } from '../cri.ts';
@@ -26,6 +28,25 @@ function sandboxConfig(name: string): PodSandboxConfig {
 
 function containerConfig(name: string, extra: Partial<ContainerConfig> = {}): ContainerConfig {
   return { metadata: { name, attempt: 0 }, image: { image: BUSYBOX_IMAGE }, labels: { 'io.kubernetes.container.name': name }, annotations: {}, ...extra };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
+}
+
+function text(stream: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let s = '';
+    stream.on('data', (d: Buffer) => (s += d.toString()));
+    stream.once('end', () => resolve(s));
+    stream.once('error', reject);
+  });
 }
 
 async function waitFor(rt: CriRuntime, id: string, state: ContainerStatus['state']): Promise<ContainerStatus> {
@@ -136,6 +157,38 @@ describe('cri runtime on a private containerd', { skip }, () => {
     await rt.removePodSandbox(sandboxId);
     await assert.rejects(rt.podSandboxStatus(sandboxId), RuntimeNotFoundError);
     await assert.rejects(rt.containerStatus(id), RuntimeNotFoundError);
+  });
+
+  it('streams exec sessions and port-forwards through the runtime', async () => {
+    const port = await freePort();
+    const sandboxCfg = sandboxConfig('streams');
+    const sandboxId = await rt.runPodSandbox(sandboxCfg);
+    // Host network: the container's listener is on the node's loopback.
+    const id = await rt.createContainer(sandboxId, containerConfig('server', { command: ['sh', '-c', `while true; do echo pong | nc -l -p ${port} 127.0.0.1; done`] }), sandboxCfg);
+    await rt.startContainer(id);
+    await waitFor(rt, id, 'CONTAINER_RUNNING');
+
+    const plain = await rt.exec(id, ['sh', '-c', 'echo out; echo err >&2; exit 5'], { stdin: false, tty: false });
+    const [out, err, code] = await Promise.all([text(plain.stdout), text(plain.stderr!), plain.exited]);
+    assert.deepEqual([out, err, code], ['out\n', 'err\n', 5]);
+
+    const withStdin = await rt.exec(id, ['head', '-c', '5'], { stdin: true, tty: false });
+    withStdin.stdin!.write('hello, world');
+    assert.deepEqual(await Promise.all([text(withStdin.stdout), withStdin.exited]), ['hello', 0]);
+
+    // The runtime applies the size once the session is up, maybe after the command started: poll for it.
+    const sized = 'for i in $(seq 1 25); do s=$(stty size 2>/dev/null); [ -n "$s" ] && [ "$s" != "0 0" ] && echo "$s" && exit 0; sleep 0.2; done; exit 1';
+    const tty = await rt.exec(id, ['sh', '-c', sized], { stdin: false, tty: true, size: { width: 100, height: 30 } });
+    assert.equal(tty.stderr, undefined);
+    assert.deepEqual(await Promise.all([text(tty.stdout), tty.exited]), ['30 100\r\n', 0]);
+
+    const missing = await rt.exec(id, ['/no/such/binary'], { stdin: false, tty: false });
+    const [, missingErr, missingCode] = await Promise.all([text(missing.stdout), text(missing.stderr!), missing.exited]);
+    assert.equal(missingCode, 126);
+    assert.match(missingErr, /no such file or directory/i);
+
+    const conn = await rt.portForward(sandboxId, port);
+    assert.equal(await text(conn), 'pong\n');
   });
 
   it('fails to create a container whose image cannot be pulled, with ErrImagePull', async () => {

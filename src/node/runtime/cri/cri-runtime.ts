@@ -6,7 +6,9 @@
 // (`<logRoot>/<ns>_<name>_<uid>/<container>/<attempt>.log`, in the CRI log format the runtime
 // writes), so the agent's log reader serves them as it serves the process runtime's.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
@@ -20,8 +22,11 @@ import {
   type PodSandboxConfig,
   type PodSandboxStatus,
   type RuntimeService,
+  type StreamingOptions,
+  type StreamingProcess,
 } from '../cri.ts';
 import { CriCallError, CriClient, type Message } from './cri-client.ts';
+import { openStreamSession } from './cri-streaming.ts';
 import {
   containerConfigMessage,
   containerStatsFrom,
@@ -95,8 +100,13 @@ export class CriRuntime implements RuntimeService {
   }
 
   async removePodSandbox(podSandboxId: string): Promise<void> {
+    const gone = await this.podSandboxStatus(podSandboxId).catch(() => undefined);
     await this.#call('RemovePodSandbox', { pod_sandbox_id: podSandboxId }, 2 * CALL_SLACK_MS);
     for (const [id, sandbox] of this.#sandboxOf) if (sandbox === podSandboxId) this.#sandboxOf.delete(id);
+    // The pod's logs go with its last sandbox (a pod that gets a new sandbox keeps them).
+    if (gone && !(await this.listPodSandbox()).some((s) => s.metadata.uid === gone.metadata.uid)) {
+      await rm(podLogDirectory(this.#logRoot, gone.metadata), { recursive: true, force: true });
+    }
   }
 
   async podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus> {
@@ -179,6 +189,44 @@ export class CriRuntime implements RuntimeService {
     };
   }
 
+  /** CRI Exec: the runtime's streaming server runs the session (kubectl exec). */
+  async exec(containerId: string, cmd: readonly string[], opts: StreamingOptions): Promise<StreamingProcess> {
+    // containerd 1.6 loses a terminal's output when the session has no stdin: always ask for it
+    // with a TTY (nothing is sent on it unless the caller asked for stdin).
+    const res = await this.#call('Exec', { container_id: containerId, cmd: [...cmd], tty: opts.tty, stdin: opts.stdin || opts.tty, stdout: true, stderr: !opts.tty }, undefined, ['container', containerId]);
+    return openStreamSession(String(res['url']), { stdin: opts.stdin, tty: opts.tty, ...(opts.size ? { size: opts.size } : {}) });
+  }
+
+  /** CRI Attach: the container's own stdin and output (kubectl attach); its exit code at the end. */
+  async attach(containerId: string, opts: StreamingOptions): Promise<StreamingProcess> {
+    const res = await this.#call('Attach', { container_id: containerId, stdin: opts.stdin || opts.tty, tty: opts.tty, stdout: true, stderr: !opts.tty }, undefined, ['container', containerId]);
+    return openStreamSession(String(res['url']), {
+      stdin: opts.stdin,
+      tty: opts.tty,
+      ...(opts.size ? { size: opts.size } : {}),
+      exitCode: async () => (await this.containerStatus(containerId)).exitCode,
+    });
+  }
+
+  /**
+   * A sandbox in the node's network namespace listens on the node's own ports: dial loopback, as
+   * the process runtime does. A pod-network sandbox would go through CRI PortForward's URL.
+   */
+  async portForward(podSandboxId: string, port: number): Promise<Duplex> {
+    const res = await this.#call('PodSandboxStatus', { pod_sandbox_id: podSandboxId, verbose: false }, undefined, ['sandbox', podSandboxId]);
+    if (sandboxNetworkMode((res['status'] ?? {}) as Message) !== 'NODE') {
+      throw new Error(`port-forward into sandbox ${podSandboxId}: only sandboxes in the node's network are supported by the cri runtime yet`);
+    }
+    return new Promise((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port });
+      sock.once('connect', () => {
+        sock.off('error', reject);
+        resolve(sock);
+      });
+      sock.once('error', reject);
+    });
+  }
+
   async reopenContainerLog(containerId: string): Promise<void> {
     await this.#call('ReopenContainerLog', { container_id: containerId }, undefined, ['container', containerId]);
   }
@@ -243,6 +291,12 @@ export class CriRuntime implements RuntimeService {
       throw err;
     }
   }
+}
+
+function sandboxNetworkMode(status: Message): string {
+  const linux = (status['linux'] ?? {}) as Message;
+  const options = (((linux['namespaces'] ?? {}) as Message)['options'] ?? {}) as Message;
+  return String(options['network'] ?? 'POD');
 }
 
 /** containerd answers NotFound, or Unknown with "not found" in the text for some calls (1.6). */

@@ -23,6 +23,8 @@ service RuntimeService {
   rpc ContainerStatus(ContainerStatusRequest) returns (ContainerStatusResponse) {}
   rpc ReopenContainerLog(ReopenContainerLogRequest) returns (ReopenContainerLogResponse) {}
   rpc ExecSync(ExecSyncRequest) returns (ExecSyncResponse) {}
+  rpc Exec(ExecRequest) returns (ExecResponse) {}
+  rpc Attach(AttachRequest) returns (AttachResponse) {}
   rpc ContainerStats(ContainerStatsRequest) returns (ContainerStatsResponse) {}
   rpc ListContainerStats(ListContainerStatsRequest) returns (ListContainerStatsResponse) {}
   rpc Status(StatusRequest) returns (StatusResponse) {}
@@ -122,6 +124,14 @@ message PodSandboxNetworkStatus {
   string ip = 1;
 }
 
+message Namespace {
+  NamespaceOption options = 2;
+}
+
+message LinuxPodSandboxStatus {
+  Namespace namespaces = 1;
+}
+
 enum PodSandboxState {
   SANDBOX_READY = 0;
   SANDBOX_NOTREADY = 1;
@@ -133,6 +143,7 @@ message PodSandboxStatus {
   PodSandboxState state = 3;
   int64 created_at = 4;
   PodSandboxNetworkStatus network = 5;
+  LinuxPodSandboxStatus linux = 6;
   map<string, string> labels = 7;
   map<string, string> annotations = 8;
   string runtime_handler = 9;
@@ -347,6 +358,31 @@ message ExecSyncResponse {
   bytes stdout = 1;
   bytes stderr = 2;
   int32 exit_code = 3;
+}
+
+message ExecRequest {
+  string container_id = 1;
+  repeated string cmd = 2;
+  bool tty = 3;
+  bool stdin = 4;
+  bool stdout = 5;
+  bool stderr = 6;
+}
+
+message ExecResponse {
+  string url = 1;
+}
+
+message AttachRequest {
+  string container_id = 1;
+  bool stdin = 2;
+  bool tty = 3;
+  bool stdout = 4;
+  bool stderr = 5;
+}
+
+message AttachResponse {
+  string url = 1;
 }
 
 message UInt64Value {
