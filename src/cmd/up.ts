@@ -106,6 +106,10 @@ export async function runUp(flags: UpFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port "${flags.port}"`);
   const criEndpoint = flags.containerRuntimeEndpoint ?? DEFAULT_CRI_ENDPOINT;
   const runtime = await resolveUpRuntime(flags.runtime, criEndpoint);
+  // Said before anything starts: a cluster whose node can never run a pod is of no use.
+  if (runtime === 'cri' && !(await criEndpointAnswers(criEndpoint))) {
+    throw new Error(`--runtime cri: no CRI runtime answers on ${criEndpoint} (is containerd running? see --container-runtime-endpoint)`);
+  }
   const dataDir = resolve(flags.dataDir);
   const eviction = await evictionSettings(flags.evictionHard, join(dataDir, 'agent'));
   const logs = parseContainerLogRotation(flags.containerLogMaxSize ?? '10Mi', flags.containerLogMaxFiles ?? '5');

@@ -12,10 +12,22 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { containerdSkipReason, MISSING_IMAGE, startPrivateContainerd, type PrivateContainerd } from '../../src/node/runtime/cri/testing/private-containerd.ts';
 import { eventually, freePort } from './harness.ts';
-import { getJson, startUp, type UpProcess } from './node-cluster.ts';
+import { getJson, startUp, strataCli, type UpProcess } from './node-cluster.ts';
 
 const NODE = 'cri-e2e';
 const skip = containerdSkipReason();
+
+test('strata up --runtime cri says so at once when nothing answers on the endpoint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-cri-none-'));
+  try {
+    const r = strataCli(['up', '--data-dir', dir, '--port', '0', '--runtime', 'cri', '--container-runtime-endpoint', `unix://${dir}/none.sock`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no CRI runtime answers on unix:\/\/.*none\.sock/);
+    assert.doesNotMatch(r.stdout, /API server ready/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describe('strata up --runtime cri', { skip }, () => {
   let containerd: PrivateContainerd;
