@@ -222,8 +222,13 @@ export function createRuntime(kind: RuntimeKind, dataDir: string, hostIP: string
     case 'sim':
       return new SimRuntime(realClock);
     case 'cri':
-      // Log rotation of CRI containers is the agent's (ReopenContainerLog), as with the kubelet.
-      return new CriRuntime({ endpoint: criEndpoint, logRoot: join(dataDir, 'pod-logs'), logger: logger.child({ component: 'cri-runtime' }) });
+      // containerd only writes the logs: rotating them is the node's job, as it is the kubelet's.
+      return new CriRuntime({
+        endpoint: criEndpoint,
+        logRoot: join(dataDir, 'pod-logs'),
+        logger: logger.child({ component: 'cri-runtime' }),
+        logRotation: logs ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 5 },
+      });
   }
 }
 

@@ -3,7 +3,7 @@
 // statuses, exit codes, CRI-format logs, exec, mounts, image pull failures and stats.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +189,27 @@ describe('cri runtime on a private containerd', { skip }, () => {
 
     const conn = await rt.portForward(sandboxId, port);
     assert.equal(await text(conn), 'pong\n');
+  });
+
+  it('rotates a running container\'s log by size and keeps writing to the same path', async () => {
+    const rotating = new CriRuntime({ endpoint: containerd.endpoint, logRoot, logger: pino({ level: 'silent' }), logRotation: { maxBytes: 2048, maxFiles: 3, everyMs: 100 } });
+    try {
+      const sandboxCfg = sandboxConfig('chatty');
+      const sandboxId = await rotating.runPodSandbox(sandboxCfg);
+      const id = await rotating.createContainer(sandboxId, containerConfig('main', { command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "line $i of a chatty container"; sleep 0.005; done'] }), sandboxCfg);
+      await rotating.startContainer(id);
+      const { logPath } = await waitFor(rotating, id, 'CONTAINER_RUNNING');
+      for (let i = 0; i < 200 && !existsSync(`${logPath!}.2`); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(existsSync(`${logPath!}.1`) && existsSync(`${logPath!}.2`), 'rotated twice');
+      await new Promise((r) => setTimeout(r, 300));
+      // maxFiles 3: the current file and two rotated ones, never a third.
+      assert.equal(existsSync(`${logPath!}.3`), false);
+      // After a reopen containerd writes a fresh file at the same path.
+      assert.match(readFileSync(logPath!, 'utf8'), /stdout F line \d+ of a chatty container\n$/);
+      await rotating.stopContainer(id, 0);
+    } finally {
+      rotating.close();
+    }
   });
 
   it('fails to create a container whose image cannot be pulled, with ErrImagePull', async () => {

@@ -27,6 +27,7 @@ import {
 } from '../cri.ts';
 import { CriCallError, CriClient, type Message } from './cri-client.ts';
 import { openStreamSession } from './cri-streaming.ts';
+import { CriLogRotator, type LogRotationLimits } from './log-rotation.ts';
 import {
   containerConfigMessage,
   containerStatsFrom,
@@ -48,6 +49,8 @@ export interface CriRuntimeOptions {
   network?: SandboxNetworkPolicy;
   /** How long a PullImage may take (default 5 minutes). */
   pullTimeoutMs?: number;
+  /** Rotation of running containers' logs (the kubelet's containerLogMaxSize/MaxFiles); none when absent. */
+  logRotation?: LogRotationLimits & { everyMs?: number };
 }
 
 /** Extra time a call gets beyond the timeout the runtime itself enforces (stop, exec). */
@@ -61,6 +64,7 @@ export class CriRuntime implements RuntimeService {
   readonly #pullTimeoutMs: number;
   /** Container id → sandbox id: ContainerStatus does not carry it, ListContainers does. */
   readonly #sandboxOf = new Map<string, string>();
+  readonly #rotator: CriLogRotator | undefined;
 
   constructor(options: CriRuntimeOptions) {
     this.#client = new CriClient(options.endpoint);
@@ -68,6 +72,10 @@ export class CriRuntime implements RuntimeService {
     this.#log = options.logger;
     this.#network = options.network ?? nodeNetworkOnly;
     this.#pullTimeoutMs = options.pullTimeoutMs ?? 5 * 60_000;
+    if (options.logRotation) {
+      this.#rotator = new CriLogRotator(this, options.logRotation, options.logger);
+      this.#rotator.start(options.logRotation.everyMs);
+    }
   }
 
   get endpoint(): string {
@@ -251,6 +259,7 @@ export class CriRuntime implements RuntimeService {
   }
 
   close(): void {
+    this.#rotator?.stop();
     this.#client.close();
   }
 
