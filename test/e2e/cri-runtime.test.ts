@@ -110,6 +110,30 @@ describe('strata up --runtime cri', { skip }, () => {
     assert.equal(piped.stdout, 'ping');
   });
 
+  test('a container that ends reports its exit code and termination message, and sees its volumes', async () => {
+    const kube = up!.kube;
+    kube.k(['create', 'configmap', 'greeting', '--from-literal=text=from a configmap']);
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'once' },
+      spec: {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'cfg', configMap: { name: 'greeting' } }],
+        containers: [{
+          name: 'main', image: 'busybox',
+          command: ['sh', '-c', 'cat /etc/greeting/text; cat /etc/greeting/text > /dev/termination-log; exit 4'],
+          volumeMounts: [{ name: 'cfg', mountPath: '/etc/greeting', readOnly: true }],
+        }],
+      },
+    };
+    kube.k(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    const terminated = await eventually('once terminated', () => getJson(kube, ['pod', 'once'])?.status?.containerStatuses?.[0]?.state?.terminated, 60_000);
+    assert.equal(terminated.exitCode, 4);
+    assert.equal(terminated.reason, 'Error');
+    assert.equal(terminated.message, 'from a configmap');
+    assert.equal(getJson(kube, ['pod', 'once']).status.phase, 'Failed');
+    assert.equal(kube.k(['logs', 'once']), 'from a configmap');
+  });
+
   test('a pod whose image is not there waits with ErrImagePull and the reason', async () => {
     const kube = up!.kube;
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-image' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: MISSING_IMAGE }] } };
