@@ -5,6 +5,7 @@
 // ErrImagePull with the runtime's reason.
 
 import assert from 'node:assert/strict';
+import { createHash, X509Certificate } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { containerdSkipReason, MISSING_IMAGE, startPrivateContainerd, type PrivateContainerd } from '../../src/node/runtime/cri/testing/private-containerd.ts';
 import { eventually, freePort } from './harness.ts';
-import { getJson, startUp, strataCli, type UpProcess } from './node-cluster.ts';
+import { getJson, startAgentProcess, startUp, stopProcess, strataCli, type UpProcess } from './node-cluster.ts';
 
 const NODE = 'cri-e2e';
 const skip = containerdSkipReason();
@@ -134,9 +135,46 @@ describe('strata up --runtime cri', { skip }, () => {
     assert.equal(kube.k(['logs', 'once']), 'from a configmap');
   });
 
+  test('strata agent --runtime cri joins with its own containerd and runs pods there', async () => {
+    const kube = up!.kube;
+    // A containerd of its own: two nodes on one containerd would each see the other's pods.
+    const second = await startPrivateContainerd();
+    let agent: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
+    try {
+      const token = strataCli(['token', 'create', '--ttl', '10m', '--kubeconfig', kube.kubeconfig]);
+      assert.equal(token.code, 0, token.stderr);
+      const ca = new X509Certificate(kube.credentials().ca);
+      const pin = `sha256:${createHash('sha256').update(ca.publicKey.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+      agent = await startAgentProcess(['--server', kube.url, '--discovery-token-ca-cert-hash', pin, '--token', token.stdout.trim(), '--node-name', 'cri-agent',
+        '--data-dir', join(dir, 'agent'), '--runtime', 'cri', '--container-runtime-endpoint', second.endpoint]);
+      const node = await eventually('cri-agent Ready', () => {
+        const n = getJson(kube, ['node', 'cri-agent']);
+        return n?.status?.conditions?.find((c: { type: string; status: string }) => c.type === 'Ready')?.status === 'True' ? n : undefined;
+      }, 30_000);
+      assert.match(node.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\//);
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-agent' }, spec: { nodeName: 'cri-agent', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo hello-from-the-agent; sleep 3600'] }] } };
+      kube.k(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+      await eventually('on-agent running', () => getJson(kube, ['pod', 'on-agent'])?.status?.phase === 'Running', 60_000);
+      const logs = await eventually('logs from the agent', () => {
+        const r = kube.kubectl(['logs', 'on-agent']);
+        return r.code === 0 && r.stdout !== '' ? r.stdout : undefined;
+      }, 20_000);
+      assert.equal(logs, 'hello-from-the-agent\n');
+      const id = getJson(kube, ['pod', 'on-agent']).status.containerStatuses[0].containerID.slice('containerd://'.length);
+      const listed = execFileSync('ctr', ['--address', second.endpoint.slice('unix://'.length), '--namespace', 'k8s.io', 'containers', 'ls', '-q'], { encoding: 'utf8' });
+      assert.ok(listed.split('\n').includes(id), 'the pod runs in the agent\'s containerd');
+      kube.k(['delete', 'pod', 'on-agent', '--wait=false']);
+    } finally {
+      if (agent) await stopProcess(agent.child, 'SIGTERM');
+      await second.stop();
+      // Gone for good: later pods must not be scheduled to it.
+      kube.kubectl(['delete', 'node', 'cri-agent', '--wait=false']);
+    }
+  });
+
   test('a pod whose image is not there waits with ErrImagePull and the reason', async () => {
     const kube = up!.kube;
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-image' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: MISSING_IMAGE }] } };
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-image' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: MISSING_IMAGE }] } };
     kube.k(['apply', '-f', '-'], { input: JSON.stringify(pod) });
     const waiting = await eventually('an image pull failure', () => {
       const w = getJson(kube, ['pod', 'no-image'])?.status?.containerStatuses?.[0]?.state?.waiting;
