@@ -134,7 +134,10 @@ cmd_start() {
   for _ in $(seq 1 150); do
     if ctr_ version >/dev/null 2>&1; then
       ctr_ images import --base-name docker.io/library/busybox "$ARCHIVE" >/dev/null
-      ctr_ images ls -q | grep -qx "$BUSYBOX_IMAGE" || die "the busybox image did not import"
+      # Not a pipe into grep -q: under pipefail its early exit would fail ctr with SIGPIPE.
+      local images
+      images=$(ctr_ images ls -q)
+      grep -qx "$BUSYBOX_IMAGE" <<<"$images" || die "the busybox image did not import"
       echo "$DIR/containerd.sock"
       return 0
     fi

@@ -186,4 +186,24 @@ describe('strata up --runtime cri', { skip }, () => {
     assert.match(table, /\b(ErrImagePull|ImagePullBackOff)\b/);
     kube.k(['delete', 'pod', 'no-image', '--wait=false']);
   });
+
+  test('after Ctrl-C and strata up again the Deployment runs again in containerd', async () => {
+    const kube = up!.kube;
+    const before = new Set((getJson(kube, ['pods', '-l', 'app=hello']).items as { status: { containerStatuses: { containerID: string }[] } }[]).map((p) => p.status.containerStatuses[0]!.containerID));
+    assert.equal(await up!.stop('SIGINT'), 0);
+    await up!.restart();
+    const rollout = kube.kubectl(['rollout', 'status', 'deployment/hello', '--timeout=90s'], { timeoutMs: 100_000 });
+    assert.equal(rollout.code, 0, `${rollout.stdout}${rollout.stderr}`);
+    const pods = await eventually('both pods ready again', () => {
+      const items = getJson(kube, ['pods', '-l', 'app=hello'])?.items as { status: { containerStatuses?: { ready: boolean; containerID?: string; restartCount: number }[] } }[] | undefined;
+      return items?.length === 2 && items.every((p) => p.status.containerStatuses?.[0]?.ready) ? items : undefined;
+    }, 60_000);
+    for (const p of pods) {
+      const s = p.status.containerStatuses![0]!;
+      // The stopped containers are not reused: new ones run, counted as restarts.
+      assert.ok(!before.has(s.containerID!), `${s.containerID} is new`);
+      assert.ok(s.restartCount >= 1);
+    }
+    assert.match(kube.k(['logs', 'deploy/hello']), /in containerd\n/);
+  });
 });
