@@ -164,9 +164,12 @@ cmd_stop() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  # Shims that are still there were started by this containerd: they name its socket.
+  # Shims that are still there were started by this containerd: they name its socket. Only
+  # shims: other processes (a strata agent's --container-runtime-endpoint) may name it too.
   for p in $(grep -l -F -- "$DIR/containerd.sock" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
-    kill -9 "$p" 2>/dev/null || true
+    case "$(readlink "/proc/$p/exe" 2>/dev/null)" in
+      */containerd-shim*) kill -9 "$p" 2>/dev/null || true ;;
+    esac
   done
   # Deepest mounts first (rootfs overlays, sandbox shm).
   awk -v d="$DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do

@@ -18,7 +18,7 @@ import { startPodManager, type PodManagerOptions } from '../node/agent/pod-manag
 import { machineAddresses, registerNode, type NodeFacts } from '../node/agent/registration.ts';
 import type { RuntimeService } from '../node/runtime/cri.ts';
 import { ProcessRuntime } from '../node/runtime/process/index.ts';
-import { CriRuntime, DEFAULT_CRI_ENDPOINT } from '../node/runtime/cri/index.ts';
+import { CriRuntime, DEFAULT_CRI_ENDPOINT, RuntimeHealth } from '../node/runtime/cri/index.ts';
 import { startAgentEndpoint, type AgentEndpointOptions, type AgentServer } from '../node/server/index.ts';
 import { SimRuntime } from '../node/runtime/sim/index.ts';
 import { DEFAULT_EVICTION_HARD, EvictionManager, observedMachine, parseEvictionHard, pressureConfig, type EvictionCondition, type Threshold } from '../node/eviction/index.ts';
@@ -265,11 +265,19 @@ export function podManagerFor(extra: Pick<PodManagerOptions, 'stopContainersOnSt
       worker?.evict(message, condition);
       return worker !== undefined;
     };
+    // A CRI runtime can go away under the agent: the Node's Ready condition follows its health.
+    const health = runtime instanceof CriRuntime ? new RuntimeHealth(runtime, ctx.logger.child({ component: 'cri-runtime' })) : undefined;
+    health?.start();
+    const ready = (): { ready: boolean; message?: string } => {
+      const h = health?.current();
+      return h && !h.ready ? h : manager.ready();
+    };
     const stop = async (): Promise<void> => {
+      health?.stop();
       await manager.stop();
       if (runtime instanceof CriRuntime) runtime.close();
     };
-    return { ...manager, runtimeService: runtime, evict, stop };
+    return { ...manager, runtimeService: runtime, evict, ready, stop };
   };
 }
 

@@ -163,6 +163,15 @@ describe('strata up --runtime cri', { skip }, () => {
       const id = getJson(kube, ['pod', 'on-agent']).status.containerStatuses[0].containerID.slice('containerd://'.length);
       const listed = execFileSync('ctr', ['--address', second.endpoint.slice('unix://'.length), '--namespace', 'k8s.io', 'containers', 'ls', '-q'], { encoding: 'utf8' });
       assert.ok(listed.split('\n').includes(id), 'the pod runs in the agent\'s containerd');
+
+      // containerd goes away under the agent: its Node turns NotReady and says why.
+      await second.stop();
+      const notReady = await eventually('cri-agent NotReady', () => {
+        const ready = getJson(kube, ['node', 'cri-agent'])?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+        return ready?.status === 'False' ? ready : undefined;
+      }, 40_000);
+      assert.match(notReady.message, /container runtime is down/);
+      assert.equal(agent.child.exitCode, null, 'the agent keeps running');
       kube.k(['delete', 'pod', 'on-agent', '--wait=false']);
     } finally {
       if (agent) await stopProcess(agent.child, 'SIGTERM');

@@ -89,7 +89,8 @@ export class CriRuntime implements RuntimeService {
 
   /** CRI's Status: whether the runtime says it is ready for (host-network) containers. */
   async ready(): Promise<{ ready: boolean; message?: string }> {
-    const res = await this.#call('Status', { verbose: false });
+    // Short: a runtime that takes longer than this to say it is fine is not.
+    const res = await this.#call('Status', { verbose: false }, 3_000);
     const conditions = ((res['status'] as Message | undefined)?.['conditions'] ?? []) as Message[];
     const runtimeReady = conditions.find((c) => c['type'] === 'RuntimeReady');
     if (runtimeReady?.['status'] === true) return { ready: true };

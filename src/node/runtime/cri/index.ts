@@ -2,5 +2,6 @@
 
 export { CriRuntime, type CriRuntimeOptions } from './cri-runtime.ts';
 export { CriClient, CriCallError, criEndpointAnswers, DEFAULT_CRI_ENDPOINT, socketPath } from './cri-client.ts';
+export { RuntimeHealth, type Health } from './runtime-health.ts';
 export { CriLogRotator, type LogRotationLimits } from './log-rotation.ts';
 export { nodeNetworkOnly, type NetworkNamespaceMode, type SandboxNetworkPolicy } from './cri-convert.ts';
