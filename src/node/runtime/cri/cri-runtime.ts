@@ -213,7 +213,7 @@ export class CriRuntime implements RuntimeService {
       stdin: opts.stdin,
       tty: opts.tty,
       ...(opts.size ? { size: opts.size } : {}),
-      exitCode: async () => (await this.containerStatus(containerId)).exitCode,
+      exitCode: () => this.#exitCodeSoon(containerId),
     });
   }
 
@@ -262,6 +262,16 @@ export class CriRuntime implements RuntimeService {
   close(): void {
     this.#rotator?.stop();
     this.#client.close();
+  }
+
+  /** The container's exit code once the runtime has it (the attach stream may end a moment before); 0 if it keeps running. */
+  async #exitCodeSoon(containerId: string): Promise<number> {
+    for (let i = 0; i < 30; i++) {
+      const s = await this.containerStatus(containerId);
+      if (s.state === 'CONTAINER_EXITED') return s.exitCode;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return 0;
   }
 
   #sandboxMessage(config: PodSandboxConfig): Message {

@@ -22,7 +22,7 @@ export interface StreamSessionOptions {
   stdin: boolean;
   tty: boolean;
   size?: { width: number; height: number };
-  /** The exit code when the status does not carry one (attach: the container's). */
+  /** The exit code once the session ended well (attach: the container's, not the session's). */
   exitCode?: () => Promise<number>;
 }
 
@@ -56,7 +56,8 @@ export function openStreamSession(url: string, o: StreamSessionOptions): Promise
           (stderr ?? stdout).write(`${outcome.error}\n`);
           code = CANNOT_RUN;
         }
-        if (outcome.fromStatus === false && o.exitCode) code = await o.exitCode().catch(() => code);
+        // An attach's status is about the session; the code that matters is the container's.
+        if ('exitCode' in outcome && o.exitCode) code = await o.exitCode().catch(() => code);
         stdout.end();
         stderr?.end();
         resolve(code);
