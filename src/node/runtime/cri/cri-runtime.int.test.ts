@@ -158,6 +158,9 @@ describe('cri runtime on a private containerd', { skip }, () => {
     await rt.removePodSandbox(sandboxId);
     await assert.rejects(rt.podSandboxStatus(sandboxId), RuntimeNotFoundError);
     await assert.rejects(rt.containerStatus(id), RuntimeNotFoundError);
+    // Removal is idempotent, as CRI asks.
+    await rt.removePodSandbox(sandboxId);
+    await rt.removeContainer(id);
   });
 
   it('streams exec sessions and port-forwards through the runtime', async () => {

@@ -105,12 +105,13 @@ export class CriRuntime implements RuntimeService {
   }
 
   async stopPodSandbox(podSandboxId: string): Promise<void> {
-    await this.#call('StopPodSandbox', { pod_sandbox_id: podSandboxId }, 2 * CALL_SLACK_MS);
+    await this.#call('StopPodSandbox', { pod_sandbox_id: podSandboxId }, 2 * CALL_SLACK_MS, ['sandbox', podSandboxId]);
   }
 
   async removePodSandbox(podSandboxId: string): Promise<void> {
     const gone = await this.podSandboxStatus(podSandboxId).catch(() => undefined);
-    await this.#call('RemovePodSandbox', { pod_sandbox_id: podSandboxId }, 2 * CALL_SLACK_MS);
+    // Idempotent, as CRI wants it: a sandbox that is already gone is removed.
+    await this.#call('RemovePodSandbox', { pod_sandbox_id: podSandboxId }, 2 * CALL_SLACK_MS, ['sandbox', podSandboxId]).catch(ignoreNotFound);
     for (const [id, sandbox] of this.#sandboxOf) if (sandbox === podSandboxId) this.#sandboxOf.delete(id);
     // The pod's logs go with its last sandbox (a pod that gets a new sandbox keeps them).
     if (gone && !(await this.listPodSandbox()).some((s) => s.metadata.uid === gone.metadata.uid)) {
@@ -151,7 +152,7 @@ export class CriRuntime implements RuntimeService {
   }
 
   async removeContainer(containerId: string): Promise<void> {
-    await this.#call('RemoveContainer', { container_id: containerId }, 2 * CALL_SLACK_MS);
+    await this.#call('RemoveContainer', { container_id: containerId }, 2 * CALL_SLACK_MS, ['container', containerId]).catch(ignoreNotFound);
     this.#sandboxOf.delete(containerId);
   }
 
@@ -311,6 +312,11 @@ export class CriRuntime implements RuntimeService {
       throw err;
     }
   }
+}
+
+function ignoreNotFound(err: unknown): Message {
+  if (err instanceof RuntimeNotFoundError) return {};
+  throw err;
 }
 
 function sandboxNetworkMode(status: Message): string {
