@@ -69,7 +69,14 @@ export class ContainerOps {
   async start(pod: AgentPod, spec: ContainerSpec, state: PodRuntimeState, sandboxId: string, sandbox: PodSandboxConfig, podIP: string): Promise<StartOutcome> {
     const { runtime, clock, backoff } = this.#deps;
     const retryAt = this.#retryAt.get(this.backoffKey(pod, spec));
-    if (retryAt !== undefined && clock.now() < retryAt) return { started: false, retryAt };
+    if (retryAt !== undefined && clock.now() < retryAt) {
+      // As the kubelet: between pull attempts the container waits in ImagePullBackOff.
+      if (this.reasons.get(spec.name)?.reason === 'ErrImagePull') {
+        this.reasons.set(spec.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${spec.image ?? ''}"` });
+        this.#event(pod, 'Normal', 'BackOff', `Back-off pulling image "${spec.image ?? ''}"`);
+      }
+      return { started: false, retryAt };
+    }
     const latest = latestStatus(state, spec.name);
     if (latest?.state === 'CONTAINER_EXITED') {
       const key = this.backoffKey(pod, spec);
