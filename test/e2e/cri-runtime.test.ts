@@ -99,6 +99,16 @@ describe('strata up --runtime cri', { skip }, () => {
     // A host-network sandbox keeps the node's hostname.
     assert.match(logs, /^hello from \S+ in containerd\n$/);
     assert.match(kube.k(['logs', 'deploy/hello']), /in containerd\n/);
+
+    // The node's /stats/summary reads the containers' cgroups through CRI ListContainerStats.
+    const summary = await eventually('stats of the hello pods', () => {
+      const r = kube.kubectl(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/stats/summary`]);
+      if (r.code !== 0) return undefined;
+      const pods = (JSON.parse(r.stdout).pods ?? []) as { podRef: { name: string }; containers?: { name: string; memory?: { workingSetBytes?: number } }[] }[];
+      const hello = pods.filter((p) => p.podRef.name.startsWith('hello-'));
+      return hello.length === 2 && hello.every((p) => (p.containers?.[0]?.memory?.workingSetBytes ?? 0) > 0) ? hello : undefined;
+    }, 30_000);
+    assert.deepEqual(summary.map((p) => p.containers![0]!.name), ['main', 'main']);
   });
 
   test('kubectl exec runs in the container through the runtime and returns its exit code', () => {
