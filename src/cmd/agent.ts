@@ -179,8 +179,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   heartbeat.registered(node);
   const beating = heartbeat.run(ac.signal);
   const housekeeping = stats?.run(ac.signal);
-  // Only pods that are real processes on this machine can relieve its pressure (not simulated ones).
-  eviction = stats && options.runtime === 'process'
+  // Only pods that are real processes on this machine (process or cri) can relieve its pressure, not simulated ones.
+  eviction = stats && options.runtime !== 'sim'
     ? new EvictionManager({
       nodeName: options.nodeName,
       client,
