@@ -29,7 +29,8 @@ cmd_install() {
   local missing=()
   command -v containerd >/dev/null || missing+=(containerd)
   command -v runc >/dev/null || missing+=(runc)
-  [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || missing+=(busybox-static)
+  # The static build: the image has no libc to give a dynamic one.
+  [ -x /bin/busybox ] && grep -q 'not a dynamic' <<<"$(ldd /bin/busybox 2>&1)" || missing+=(busybox-static)
   command -v umoci >/dev/null || missing+=(umoci)
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "needs root to install ${missing[*]}"
