@@ -67,8 +67,8 @@ cmd_image() {
   umoci config --image "$work/layout:latest" --config.env PATH=/usr/sbin:/usr/bin:/sbin:/bin --config.cmd sh --config.workingdir /
   umoci config --image "$work/layout:latest" --tag pause --config.entrypoint sleep --config.entrypoint infinity --clear config.cmd
   umoci gc --layout "$work/layout"
-  tar -C "$work/layout" -cf "$ARCHIVE.tmp" .
-  mv "$ARCHIVE.tmp" "$ARCHIVE"
+  tar -C "$work/layout" -cf "$ARCHIVE.$$.tmp" .
+  mv "$ARCHIVE.$$.tmp" "$ARCHIVE"  # atomic: two starts at once may both build
   rm -rf "$work"
 }
 
