@@ -43,7 +43,9 @@ def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # The command leads its own session, outside the caller's process group: pass a stop request on.
     signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGTERM))
-    inputs = [0, ctl_fd, master]
+    # Resize requests first: select lists ready fds in this order, and a size sent before a line of
+    # input (an attach's first resize, then the typed line) must reach the terminal before the line.
+    inputs = [ctl_fd, 0, master]
     ctl = b''
     while master in inputs:
         try:
