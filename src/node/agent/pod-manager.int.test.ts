@@ -132,3 +132,21 @@ test('a restarted agent re-adopts the running container instead of starting anot
   await until('adopted deleted', async () => !(await exists(cluster.client, { ...PODS, name: 'adopted' })), 20_000);
   await until('its process gone', async () => !running(marker), 5_000);
 });
+
+test('a pod that does not fit the node\'s allocatable is rejected before it starts: Failed, OutOfcpu, an Event', async () => {
+  // The allocatable is read from the Node with the objects' TTL: wait until admission knows it.
+  await new Promise((r) => setTimeout(r, 500));
+  await cluster.client.create(PODS, pod('too-big', { command: ['/bin/sh', '-c', 'sleep 30'], resources: { requests: { cpu: '100000' } } }));
+  const p = await until('too-big Failed', async () => {
+    const p = await getPod('too-big');
+    return statusOf(p)['phase'] === 'Failed' ? p : undefined;
+  });
+  assert.equal(statusOf(p)['reason'], 'OutOfcpu');
+  assert.match(String(statusOf(p)['message']), /^Pod was rejected: Node didn't have enough resource: cpu, requested: 100000000, used: \d+, capacity: \d+$/);
+  assert.equal(containerStatus(p), undefined, 'no container was started');
+  const events = await cluster.client.list({ group: '', version: 'v1', resource: 'events', namespace: 'default' });
+  assert.ok(events.items.some((e) => (e['involvedObject'] as { name?: string }).name === 'too-big' && e['reason'] === 'OutOfcpu'));
+  // Deleting it removes it at once: there is nothing to stop.
+  await cluster.client.delete({ ...PODS, name: 'too-big' });
+  await until('too-big gone', async () => !(await exists(cluster.client, { ...PODS, name: 'too-big' })));
+});

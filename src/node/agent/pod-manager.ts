@@ -20,6 +20,7 @@ import type { PodEventRecorder } from './pod-containers.ts';
 import { sameJson } from './pod-status.ts';
 import { ANNOTATION_GRACE_PERIOD, LABEL_POD_UID, podUid, type AgentPod } from './pod-types.ts';
 import { PodWorkers } from './pod-workers.ts';
+import { admitPod, type NodeView } from './pod-admission.ts';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 
@@ -71,8 +72,13 @@ export async function startPodManager(options: PodManagerOptions): Promise<Runni
   const objects = CachedObjectSource.forClient(client, clock, options.objectTtlMs ?? 5000);
   // Limits a container leaves unset are the node's allocatable (resourceFieldRef); refreshed with the objects' TTL.
   let allocatable: Record<string, unknown> = {};
-  const refreshAllocatable = (): void => void objects.get<KubeObject & { status?: { allocatable?: Record<string, unknown> } }>('node', '', nodeName)
-    .then((n) => void (allocatable = n.status?.allocatable ?? allocatable), () => undefined);
+  // What pod admission reads of the Node: allocatable and conditions (MemoryPressure).
+  let nodeView: NodeView = {};
+  const refreshAllocatable = (): void => void objects.get<KubeObject & { status?: NodeView }>('node', '', nodeName)
+    .then((n) => {
+      allocatable = n.status?.allocatable ?? allocatable;
+      nodeView = n.status ?? nodeView;
+    }, () => undefined);
   refreshAllocatable();
   const allocatableTimer = setInterval(refreshAllocatable, options.objectTtlMs ?? 5000);
   allocatableTimer.unref();
@@ -113,10 +119,34 @@ export async function startPodManager(options: PodManagerOptions): Promise<Runni
     listWatchFor<AgentPod>(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}` }),
     { clock, logger: log },
   );
+  // Pods admission turned away: they never get a worker; deleting one removes it at once.
+  const rejected = new Set<string>();
+  const handle = (pod: AgentPod): void => {
+    const uid = podUid(pod);
+    if (rejected.has(uid)) {
+      if (pod.metadata.deletionTimestamp) void deletePod(client, pod, log).catch(() => undefined);
+      return;
+    }
+    if (!workers.get(uid) && needsAdmission(pod)) {
+      const active = informer.indexer.list().filter((p) => podUid(p) !== uid && workers.get(podUid(p)) !== undefined && !isTerminal(p));
+      const rejection = admitPod(pod, active, nodeView);
+      if (rejection) {
+        rejected.add(uid);
+        recorder.event(pod, 'Warning', rejection.reason, rejection.message);
+        void writeStatus(client, pod, { phase: 'Failed', reason: rejection.reason, message: rejection.message }, ac.signal)
+          .catch((err: unknown) => log.warn({ err, pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, 'writing the rejected pod\'s status failed'));
+        return;
+      }
+    }
+    void workers.update(pod);
+  };
   informer.addEventHandler({
-    onAdd: (pod) => void workers.update(pod),
-    onUpdate: (_old, pod) => void workers.update(pod),
-    onDelete: remove,
+    onAdd: handle,
+    onUpdate: (_old, pod) => handle(pod),
+    onDelete: (pod) => {
+      rejected.delete(podUid(pod));
+      remove(pod);
+    },
   });
   const running = informer.run(ac.signal);
   let synced = false;
@@ -154,6 +184,15 @@ export async function startPodManager(options: PodManagerOptions): Promise<Runni
       if (options.stopContainersOnStop) await stopAll(runtime, options.stopContainersOnStop.maxGraceSeconds, log);
     },
   };
+}
+
+/** A pod that has not run here yet (still Pending, not being deleted) must be admitted first. */
+function needsAdmission(pod: AgentPod): boolean {
+  return (pod.status?.phase ?? 'Pending') === 'Pending' && !pod.metadata.deletionTimestamp;
+}
+
+function isTerminal(pod: AgentPod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
 
 /** Pods from a list carry no apiVersion and kind; Events need them for involvedObject. */

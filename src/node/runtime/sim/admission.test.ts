@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FakeClock } from '../../../client/index.ts';
-import { admit, allocatableFrom, podRequests, ZERO } from './admission.ts';
+import { admit, allocatableFrom, podRequests, ZERO } from '../../agent/resource-admission.ts';
 import { SimKubelet, type SyncResult } from './sim-kubelet.ts';
 import type { Pod } from './types.ts';
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Informer, listWatchFor, realClock, sleep, type Clock, type RestClient } from '../../../client/index.ts';
-import { allocatableFrom, type Allocatable } from './admission.ts';
+import { allocatableFrom, type Allocatable } from '../../agent/resource-admission.ts';
 import { slimNode, transformed, withoutManagedFields } from './cache-transform.ts';
 import { Heartbeats } from './heartbeats.ts';
 import { NodeApi } from './node-api.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FakeClock } from '../../../client/index.ts';
-import { allocatableFrom } from './admission.ts';
+import { allocatableFrom } from '../../agent/resource-admission.ts';
 import { SimKubelet, type PodBehaviour, type SyncResult } from './sim-kubelet.ts';
 import type { Pod } from './types.ts';
 

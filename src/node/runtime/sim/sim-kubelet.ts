@@ -6,7 +6,7 @@
 // It reads and writes no API itself: the caller applies the result.
 
 import { objectKey, type Clock } from '../../../client/index.ts';
-import { add, admit, podRequests, subtract, ZERO, type Allocatable, type PodResourceSpec, type Rejection, type Resources } from './admission.ts';
+import { add, admit, podRequests, subtract, ZERO, type Allocatable, type PodResourceSpec, type Rejection, type Resources } from '../../agent/resource-admission.ts';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../cri.ts';
 import { buildPodStatus, metaTime, statusPatch, type ContainerView } from './pod-status.ts';
 import { EXIT_CODE_ANNOTATION, RUN_MS_ANNOTATION, SimRuntime } from './sim-runtime.ts';

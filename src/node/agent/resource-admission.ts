@@ -1,11 +1,11 @@
-// Pod admission as upstream's kubelet does it before starting a pod: the pod's effective requests
-// (containers summed, init containers at their peak, sidecars running alongside, plus overhead)
+// Pod admission as upstream's kubelet does it before starting a pod (for the node agent and the
+// simulator): the pod's effective requests (containers summed, init containers at their peak, sidecars running alongside, plus overhead)
 // must fit the node's allocatable minus what the admitted, still-active pods request, and the
 // pod count must stay within allocatable pods. A rejected pod ends Failed with reason
 // OutOf<resource> and "Pod was rejected: Node didn't have enough resource: …", the first
 // insufficient resource in upstream's order (pods, cpu, memory, ephemeral-storage).
 
-import { quantityToMilli, quantityValue } from '../../../machinery/index.ts';
+import { quantityToMilli, quantityValue } from '../../machinery/index.ts';
 
 export interface Resources {
   milliCpu: number;
