@@ -450,7 +450,8 @@ export function waitForExit(child: ChildProcess, timeoutMs = 30_000): Promise<Ku
       child.kill('SIGKILL');
       reject(new Error(`kubectl did not exit within ${timeoutMs} ms:\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the process can be gone while the last of its stdout is still unread.
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolveExit({ code: code ?? -1, stdout, stderr });
     });

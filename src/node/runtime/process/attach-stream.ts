@@ -88,7 +88,12 @@ export async function startAttach(t: AttachTarget, o: StreamingOptions): Promise
     // the container asked for stdinOnce.
     stdin.once('close', () => t.closeStdin?.());
     void exited.then(() => stdin.destroy());
-    proc.stdin = stdin;
+    // Input waits for the first size to reach the terminal: a container that has just started may
+    // not read its resize FIFO yet, and a line typed at once (`kubectl run -it`) would otherwise
+    // be read by a program that still sees a 0x0 terminal.
+    const held = new PassThrough();
+    void resizer.settled().then(() => held.pipe(stdin));
+    proc.stdin = held;
   }
   return proc;
 }
@@ -103,6 +108,7 @@ class TerminalResizer {
   #pending: { width: number; height: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #tries = 0;
+  readonly #waiters: (() => void)[] = [];
 
   constructor(fifo: string) {
     this.#fifo = fifo;
@@ -114,9 +120,20 @@ class TerminalResizer {
     this.#flush();
   }
 
+  /** Resolves once no size is waiting for the terminal any more (delivered, or retries over). */
+  settled(): Promise<void> {
+    if (!this.#pending) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
   stop(): void {
     clearTimeout(this.#timer);
     this.#pending = undefined;
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
   }
 
   #flush(): void {
@@ -131,9 +148,11 @@ class TerminalResizer {
         closeSync(fd);
       }
       this.#pending = undefined;
+      this.#wake();
     } catch {
       // ENXIO: no reader yet (or any more: the retries end).
       if (++this.#tries < RESIZE_RETRIES) this.#timer = setTimeout(() => this.#flush(), POLL_MS).unref();
+      else this.#wake();
     }
   }
 }
